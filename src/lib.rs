@@ -1,0 +1,306 @@
+//! ksp runs a customer-service award season end to end: config → input → score → rank →
+//! results and reports → output. Each stage is a module; this file wires them together.
+
+pub mod calendar;
+pub mod config;
+pub mod documents;
+pub mod generate;
+pub mod input;
+pub mod output;
+pub mod rank;
+pub mod render;
+pub mod results;
+pub mod score;
+pub mod stats;
+pub mod table;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::config::{ConfigError, Season};
+use crate::input::{Dataset, InputErrors, Warning};
+use crate::rank::Standings;
+use crate::render::{Job, RenderError, Renderer};
+use crate::score::Scores;
+
+/// Everything that can stop a run, by the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Input(#[from] InputErrors),
+    #[error("{}", render_errors(.0))]
+    Render(Vec<RenderError>),
+    #[error("{0}")]
+    Output(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn render_errors(errors: &[RenderError]) -> String {
+    let mut text = format!("{} document(s) failed to render:", errors.len());
+    for e in errors {
+        text.push_str(&format!("\n{e}"));
+    }
+    text
+}
+
+impl Error {
+    /// 1 for config or data errors, 2 for usage errors, 3 when rendering or writing failed.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config(_) | Error::Input(_) => 1,
+            Error::Usage(_) => 2,
+            Error::Render(_) | Error::Output(_) => 3,
+        }
+    }
+}
+
+/// What `ksp run` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub config: PathBuf,
+    pub overrides: Vec<String>,
+    /// Overrides `output.dir`.
+    pub out: Option<PathBuf>,
+    /// Worker threads; all cores when `None`.
+    pub jobs: Option<usize>,
+    /// Render only these participants' reports; results are always computed in full.
+    pub only: Option<Vec<String>>,
+    /// Also write each document's template data under `data/`, for designers.
+    pub emit_data: bool,
+}
+
+/// A loaded, scored and ranked season.
+pub struct Prepared {
+    pub season: Season,
+    pub data: Dataset,
+    pub scores: Scores,
+    pub standings: Standings,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// What a run did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub out: PathBuf,
+    pub participants: usize,
+    pub inquiries: usize,
+    pub rows_read: usize,
+    pub reports: usize,
+    pub warnings: Vec<Warning>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Loads, checks, scores and ranks a season without writing anything.
+pub fn prepare(config: &std::path::Path, overrides: &[String]) -> Result<Prepared, Error> {
+    let mut timings = Vec::new();
+    let start = Instant::now();
+    let season = config::load(config, overrides)?;
+    let data = input::load(&season)?;
+    timings.push(("load", start.elapsed()));
+    let start = Instant::now();
+    let scores = score::score(&season, &data);
+    timings.push(("score", start.elapsed()));
+    let start = Instant::now();
+    let standings = rank::rank(&season, &data, &scores);
+    timings.push(("rank", start.elapsed()));
+    Ok(Prepared {
+        season,
+        data,
+        scores,
+        standings,
+        timings,
+    })
+}
+
+/// The report date: from the config, else `SOURCE_DATE_EPOCH`, else the day of the season's
+/// last inquiry, so the same inputs always stamp the same date.
+pub fn report_date(season: &Season, data: &Dataset) -> NaiveDate {
+    if let Some(date) = season.report_date {
+        return date;
+    }
+    if let Some(date) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+    {
+        return date.date_naive();
+    }
+    data.inquiries
+        .iter()
+        .map(|i| i.sent_at.with_timezone(&season.timezone).date_naive())
+        .max()
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(season.year, 12, 31).unwrap_or_default())
+}
+
+fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    // Typst's layout recursion overflows rayon's default 2 MB worker stacks in debug builds.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .stack_size(32 * 1024 * 1024)
+        .build()
+        .map_err(|e| Error::Output(format!("cannot start worker threads: {e}")))
+}
+
+/// Runs a season: results files, one report per participant and the award summary, written
+/// all or nothing into the output folder.
+pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
+    if options.jobs == Some(0) {
+        return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    let pool = thread_pool(options.jobs)?;
+    pool.install(|| run_in_pool(options))
+}
+
+fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
+    let Prepared {
+        season,
+        data,
+        scores,
+        standings,
+        mut timings,
+    } = prepare(&options.config, &options.overrides)?;
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| season.output_dir.clone());
+    let selected: Vec<usize> = match &options.only {
+        None => (0..data.participants.len()).collect(),
+        Some(ids) => {
+            let mut selected = Vec::new();
+            for id in ids {
+                let p = data
+                    .participants
+                    .iter()
+                    .position(|p| &p.id == id)
+                    .ok_or_else(|| {
+                        Error::Usage(format!("--only: no participant has the id `{id}`"))
+                    })?;
+                selected.push(p);
+            }
+            selected
+        }
+    };
+
+    let start = Instant::now();
+    let date = report_date(&season, &data);
+    let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
+    let staging = output::Staging::new(&out).map_err(|e| {
+        Error::Output(format!(
+            "cannot create a staging folder beside {}: {e}",
+            out.display()
+        ))
+    })?;
+    let write = |path: &str, bytes: &[u8]| {
+        staging
+            .write(path, bytes)
+            .map_err(|e| format!("cannot write {path} in the staging folder: {e}"))
+    };
+    write(
+        "results/participants.csv",
+        &results::participants_csv(&season, &data, &scores, &standings),
+    )
+    .map_err(Error::Output)?;
+    write(
+        "results/classes.csv",
+        &results::classes_csv(&season, &data, &standings),
+    )
+    .map_err(Error::Output)?;
+    write(
+        "results/awards.csv",
+        &results::awards_csv(&season, &data, &standings),
+    )
+    .map_err(Error::Output)?;
+    write(
+        "results/results.json",
+        &results::results_json(&season, &data, &scores, &standings),
+    )
+    .map_err(Error::Output)?;
+    timings.push(("results", start.elapsed()));
+
+    let start = Instant::now();
+    if options.only.is_some() {
+        keep_other_reports(&out, &data, &selected, &write)?;
+    }
+    let mut jobs: Vec<Job> = selected
+        .iter()
+        .map(|&p| {
+            let report =
+                documents::participant_report(&season, &data, &scores, &standings, date, p);
+            Job {
+                template: "participant.typ",
+                subject: format!("participant {}", data.participants[p].id),
+                output: format!("reports/{}.pdf", data.participants[p].id),
+                data: serde_json::to_vec(&report).expect("report data serializes"),
+            }
+        })
+        .collect();
+    jobs.push(Job {
+        template: "award-summary.typ",
+        subject: "award summary".into(),
+        output: "award-summary.pdf".into(),
+        data: serde_json::to_vec(&documents::award_summary(
+            &season, &data, &scores, &standings, date,
+        ))
+        .expect("summary serializes"),
+    });
+    if options.emit_data {
+        for job in &jobs {
+            let name = job
+                .output
+                .trim_start_matches("reports/")
+                .replace(".pdf", ".json");
+            write(&format!("data/{name}"), &job.data).map_err(Error::Output)?;
+        }
+    }
+    let reports = selected.len();
+    renderer
+        .render_all(jobs, |batch| {
+            for (path, pdf) in batch {
+                write(&path, &pdf)?;
+            }
+            Ok(())
+        })
+        .map_err(Error::Render)?;
+    timings.push(("render", start.elapsed()));
+    let start = Instant::now();
+    staging.commit().map_err(|e| {
+        Error::Output(format!(
+            "cannot move the output into {}: {e}",
+            out.display()
+        ))
+    })?;
+    timings.push(("write", start.elapsed()));
+    Ok(RunSummary {
+        out,
+        participants: data.participants.len(),
+        inquiries: data.inquiries.len(),
+        rows_read: data.rows_read,
+        reports,
+        warnings: data.warnings.clone(),
+        timings,
+    })
+}
+
+/// With `--only`, the reports of everyone else are carried over from the previous output.
+fn keep_other_reports(
+    out: &std::path::Path,
+    data: &Dataset,
+    selected: &[usize],
+    write: &impl Fn(&str, &[u8]) -> Result<(), String>,
+) -> Result<(), Error> {
+    for (p, participant) in data.participants.iter().enumerate() {
+        if selected.contains(&p) {
+            continue;
+        }
+        let relative = format!("reports/{}.pdf", participant.id);
+        if let Ok(bytes) = std::fs::read(out.join(&relative)) {
+            write(&relative, &bytes).map_err(Error::Output)?;
+        }
+    }
+    Ok(())
+}

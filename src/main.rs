@@ -1,0 +1,194 @@
+//! The `ksp` command line: parses arguments, calls the library, reports errors and maps them
+//! to exit codes (0 ok, 1 config or data, 2 usage, 3 rendering or writing).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  ksp run                                   run the bundled 2022 season into out/ksp-2022
+  ksp run config/ksp-2022.toml --out /tmp/season
+  ksp run --set areas.agent.weight=40 --set award.min_inquiries=15
+  ksp run --only P001,P017 --jobs 2         re-render two reports, keep the others
+  ksp validate config/ksp-2022.toml         check config and data, render nothing
+  ksp generate --participants 1000 --seed 7 --out /tmp/big";
+
+#[derive(Parser)]
+#[command(name = "ksp", version, about = "Runs a customer-service award season end to end: \
+loads the responses, scores and ranks every participant, picks the winners and renders one PDF \
+report per participant plus the award summary.", after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score, rank and render a season into its output folder (all or nothing).
+    #[command(after_help = EXAMPLES)]
+    Run {
+        /// The season's config file.
+        #[arg(default_value = "config/ksp-2022.toml")]
+        config: PathBuf,
+        /// The output folder; overrides output.dir of the config.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Override a config value by its dotted path, e.g. areas.agent.weight=40 or
+        /// questions.would_buy.points=3 (array entries by id or index). Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<usize>,
+        /// Render only these participants' reports (comma-separated ids); results are still
+        /// computed for everyone and the other reports already in the output are kept.
+        #[arg(long, value_name = "ID,ID,...", value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Print the time each stage took.
+        #[arg(long)]
+        timings: bool,
+        /// Also write each document's template data as JSON under data/, to preview a real
+        /// participant with the typst CLI.
+        #[arg(long)]
+        emit_data: bool,
+    },
+    /// Check the config and the input files without rendering or writing anything.
+    Validate {
+        /// The season's config file.
+        #[arg(default_value = "config/ksp-2022.toml")]
+        config: PathBuf,
+        /// Override a config value by its dotted path. Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+    },
+    /// Write a synthetic season (participants.csv, responses.csv) for tests and benchmarks.
+    Generate {
+        /// Participants to generate.
+        #[arg(long, default_value_t = 188)]
+        participants: usize,
+        /// Inquiries in all (default: 25 per participant).
+        #[arg(long)]
+        inquiries: Option<usize>,
+        /// Seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+        /// The season's year.
+        #[arg(long, default_value_t = 2022)]
+        year: i32,
+        /// The folder to write into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn print_warnings(warnings: &[ksp::input::Warning]) {
+    for w in warnings {
+        let times = if w.count > 1 {
+            format!(" ({} times, first here)", w.count)
+        } else {
+            String::new()
+        };
+        eprintln!("warning: {}: {}{times}", w.first, w.message);
+    }
+}
+
+fn execute(command: Command) -> Result<(), ksp::Error> {
+    match command {
+        Command::Run {
+            config,
+            out,
+            overrides,
+            jobs,
+            only,
+            timings,
+            emit_data,
+        } => {
+            let summary = ksp::run(&ksp::RunOptions {
+                config,
+                overrides,
+                out,
+                jobs,
+                only,
+                emit_data,
+            })?;
+            print_warnings(&summary.warnings);
+            let total: f64 = summary.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
+            println!(
+                "ksp: {} participants, {} inquiries accepted of {} rows read; {} reports and the award summary in {} ({:.2} s)",
+                summary.participants,
+                summary.inquiries,
+                summary.rows_read,
+                summary.reports,
+                summary.out.display(),
+                total
+            );
+            if timings {
+                for (stage, d) in &summary.timings {
+                    println!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
+            }
+            Ok(())
+        }
+        Command::Validate { config, overrides } => {
+            let prepared = ksp::prepare(&config, &overrides)?;
+            print_warnings(&prepared.data.warnings);
+            let ranked = prepared.standings.eligible.iter().filter(|e| **e).count();
+            println!(
+                "ksp: {} is valid: {} participants ({} ranked) in {} classes, {} inquiries",
+                config.display(),
+                prepared.data.participants.len(),
+                ranked,
+                prepared.standings.classes.len(),
+                prepared.data.inquiries.len()
+            );
+            Ok(())
+        }
+        Command::Generate {
+            participants,
+            inquiries,
+            seed,
+            year,
+            out,
+        } => {
+            let spec = ksp::generate::Spec {
+                participants,
+                inquiries: inquiries.unwrap_or(participants * 25),
+                seed,
+                year,
+            };
+            let (p, r) = ksp::generate::generate(&spec);
+            let write = |name: &str, text: &str| {
+                std::fs::create_dir_all(&out)
+                    .and_then(|()| std::fs::write(out.join(name), text))
+                    .map_err(|e| {
+                        ksp::Error::Output(format!(
+                            "cannot write {}: {e}",
+                            out.join(name).display()
+                        ))
+                    })
+            };
+            write("participants.csv", &p)?;
+            write("responses.csv", &r)?;
+            println!(
+                "ksp: wrote {} participants and {} inquiries to {}",
+                participants,
+                spec.inquiries,
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}

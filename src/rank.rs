@@ -1,0 +1,301 @@
+//! Classes and awards (methodology.md §4): eligibility, class ranks with their tie rules,
+//! class figures, class winners, the overall winner, best per channel, too close to call.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::config::Season;
+use crate::input::Dataset;
+use crate::score::{ParticipantFigures, Scores};
+use crate::stats;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassFigures {
+    pub class: String,
+    /// Indexes into the dataset's participants, ranked ones first by rank, then the rest by id.
+    pub members: Vec<usize>,
+    pub n_participants: usize,
+    pub n_eligible: usize,
+    pub mean_total: Option<f64>,
+    pub best_total: Option<f64>,
+    pub mean_areas: Vec<Option<f64>>,
+    pub best_areas: Vec<Option<f64>>,
+    /// Whether the class has enough eligible participants for a winner.
+    pub has_winner: bool,
+    pub winners: Vec<usize>,
+    /// Welch's test between the winner and the runner-up; `None` when rank 1 is shared, no one
+    /// is below it, or the class has no winner.
+    pub too_close: Option<bool>,
+    pub p_value: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AwardKind {
+    ClassWinner,
+    OverallWinner,
+    BestChannel,
+}
+
+impl AwardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AwardKind::ClassWinner => "class_winner",
+            AwardKind::OverallWinner => "overall_winner",
+            AwardKind::BestChannel => "best_channel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Award {
+    pub kind: AwardKind,
+    pub class: String,
+    /// Index into `Season::channels` for best-per-channel awards.
+    pub channel: Option<usize>,
+    pub participant: usize,
+    pub total: Option<f64>,
+    /// The figure ranked on: the total, or the channel score.
+    pub score: Option<f64>,
+    pub too_close: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Standings {
+    pub eligible: Vec<bool>,
+    pub class_rank: Vec<Option<usize>>,
+    /// Index into `classes` per participant.
+    pub class_of: Vec<usize>,
+    /// Sorted by class name.
+    pub classes: Vec<ClassFigures>,
+    pub awards: Vec<Award>,
+}
+
+/// Rounds half away from zero to one decimal, as totals are compared for ties.
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Orders two participants best first: rounded total, then total_answered, then the
+/// tie-break area at full precision. `Equal` means they share a rank.
+pub fn compare(a: &ParticipantFigures, b: &ParticipantFigures, tie_break_area: usize) -> Ordering {
+    let key = |f: &ParticipantFigures| {
+        [
+            f.total.map_or(f64::NEG_INFINITY, round1),
+            f.total_answered.unwrap_or(f64::NEG_INFINITY),
+            f.areas[tie_break_area].unwrap_or(f64::NEG_INFINITY),
+        ]
+    };
+    let (ka, kb) = (key(a), key(b));
+    kb.iter()
+        .zip(&ka)
+        .map(|(x, y)| x.total_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
+    let figures = &scores.participants;
+    let tb = season.award.tie_break_area;
+    let eligible: Vec<bool> = figures
+        .iter()
+        .map(|f| f.n_inquiries >= season.award.min_inquiries)
+        .collect();
+    let mut class_names: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in data.participants.iter().enumerate() {
+        class_names.entry(p.class.as_str()).or_default().push(i);
+    }
+    let mut class_rank = vec![None; figures.len()];
+    let mut class_of = vec![0; figures.len()];
+    let mut classes = Vec::new();
+    for (ci, (class, members)) in class_names.into_iter().enumerate() {
+        let mut ranked: Vec<usize> = members.iter().copied().filter(|&i| eligible[i]).collect();
+        ranked.sort_by(|&a, &b| {
+            compare(&figures[a], &figures[b], tb)
+                .then_with(|| data.participants[a].id.cmp(&data.participants[b].id))
+        });
+        for (pos, &p) in ranked.iter().enumerate() {
+            let rank = if pos > 0 && compare(&figures[ranked[pos - 1]], &figures[p], tb).is_eq() {
+                class_rank[ranked[pos - 1]].expect("ranked above")
+            } else {
+                pos + 1
+            };
+            class_rank[p] = Some(rank);
+        }
+        let mut rest: Vec<usize> = members.iter().copied().filter(|&i| !eligible[i]).collect();
+        rest.sort_by(|&a, &b| data.participants[a].id.cmp(&data.participants[b].id));
+        for &m in &members {
+            class_of[m] = ci;
+        }
+        let totals: Vec<f64> = ranked.iter().filter_map(|&p| figures[p].total).collect();
+        let area_values = |a: usize| {
+            ranked
+                .iter()
+                .filter_map(|&p| figures[p].areas[a])
+                .collect::<Vec<f64>>()
+        };
+        let best = |v: &[f64]| v.iter().copied().reduce(f64::max);
+        let has_winner = ranked.len() >= season.award.min_class_size;
+        let winners: Vec<usize> = if has_winner {
+            ranked
+                .iter()
+                .copied()
+                .filter(|&p| class_rank[p] == Some(1))
+                .collect()
+        } else {
+            vec![]
+        };
+        let (too_close, p_value) = match (winners.as_slice(), ranked.get(winners.len())) {
+            ([winner], Some(&runner_up)) => {
+                let p = stats::welch_p_value(&figures[*winner].scores, &figures[runner_up].scores);
+                // Fewer than two scores on a side leaves nothing to tell them apart with.
+                (Some(p.is_none_or(|p| p >= 0.05)), p)
+            }
+            _ => (None, None),
+        };
+        classes.push(ClassFigures {
+            class: class.to_string(),
+            n_participants: members.len(),
+            n_eligible: ranked.len(),
+            mean_total: stats::mean(&totals),
+            best_total: best(&totals),
+            mean_areas: (0..season.areas.len())
+                .map(|a| stats::mean(&area_values(a)))
+                .collect(),
+            best_areas: (0..season.areas.len())
+                .map(|a| best(&area_values(a)))
+                .collect(),
+            has_winner,
+            winners,
+            too_close,
+            p_value,
+            members: ranked.into_iter().chain(rest).collect(),
+        });
+    }
+
+    let mut awards = Vec::new();
+    for c in &classes {
+        for &w in &c.winners {
+            awards.push(Award {
+                kind: AwardKind::ClassWinner,
+                class: c.class.clone(),
+                channel: None,
+                participant: w,
+                total: figures[w].total,
+                score: figures[w].total,
+                too_close: c.too_close.or(Some(false)),
+            });
+        }
+    }
+    let class_winners: Vec<usize> = classes
+        .iter()
+        .flat_map(|c| c.winners.iter().copied())
+        .collect();
+    if let Some(&best) = class_winners
+        .iter()
+        .min_by(|&&a, &&b| compare(&figures[a], &figures[b], tb))
+    {
+        for &w in class_winners
+            .iter()
+            .filter(|&&w| compare(&figures[w], &figures[best], tb).is_eq())
+        {
+            awards.push(Award {
+                kind: AwardKind::OverallWinner,
+                class: data.participants[w].class.clone(),
+                channel: None,
+                participant: w,
+                total: figures[w].total,
+                score: figures[w].total,
+                too_close: None,
+            });
+        }
+    }
+    for c in 0..season.channels.len() {
+        let contenders: Vec<(usize, f64)> = (0..figures.len())
+            .filter(|&p| {
+                eligible[p]
+                    && figures[p].channels[c].inquiries >= season.award.min_channel_inquiries
+            })
+            .filter_map(|p| figures[p].channels[c].score.map(|s| (p, s)))
+            .collect();
+        let Some(top) = contenders.iter().map(|(_, s)| *s).reduce(f64::max) else {
+            continue;
+        };
+        let mut best: Vec<usize> = contenders
+            .iter()
+            .filter(|(_, s)| *s == top)
+            .map(|(p, _)| *p)
+            .collect();
+        best.sort_by(|&a, &b| data.participants[a].id.cmp(&data.participants[b].id));
+        for p in best {
+            awards.push(Award {
+                kind: AwardKind::BestChannel,
+                class: data.participants[p].class.clone(),
+                channel: Some(c),
+                participant: p,
+                total: figures[p].total,
+                score: Some(top),
+                too_close: None,
+            });
+        }
+    }
+    Standings {
+        eligible,
+        class_rank,
+        class_of,
+        classes,
+        awards,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(total: f64, answered: f64, agent: f64) -> ParticipantFigures {
+        ParticipantFigures {
+            n_inquiries: 20,
+            n_answered: 20,
+            answer_rate: Some(1.0),
+            total: Some(total),
+            total_answered: Some(answered),
+            ci: None,
+            areas: vec![Some(agent)],
+            channels: vec![],
+            questions: vec![],
+            unscored: vec![],
+            nps: None,
+            scores: vec![],
+        }
+    }
+
+    #[test]
+    fn ties_on_rounded_total_then_answered_then_area() {
+        // 80.04 and 79.96 both round to 80.0: tied on total, so total_answered decides.
+        assert_eq!(
+            compare(&figures(80.04, 81.0, 50.0), &figures(79.96, 82.0, 50.0), 0),
+            Ordering::Greater
+        );
+        // Equal totals and total_answered: the agent area decides.
+        assert_eq!(
+            compare(&figures(80.0, 81.0, 60.0), &figures(80.0, 81.0, 50.0), 0),
+            Ordering::Less
+        );
+        // Everything equal: a shared rank.
+        assert_eq!(
+            compare(&figures(80.0, 81.0, 50.0), &figures(80.01, 81.0, 50.0), 0),
+            Ordering::Equal
+        );
+        // 80.05 rounds half away from zero to 80.1, above 80.04's 80.0.
+        assert_eq!(
+            compare(&figures(80.05, 0.0, 0.0), &figures(80.04, 99.0, 99.0), 0),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn round_half_away_from_zero() {
+        assert_eq!(round1(94.65), 94.7);
+        assert_eq!(round1(94.64), 94.6);
+        assert_eq!(round1(-2.25), -2.3);
+    }
+}

@@ -1,0 +1,284 @@
+//! The results tables of methodology.md §5 as bytes: participants.csv, classes.csv,
+//! awards.csv and results.json. Full precision, `.` decimal point, empty for not applicable.
+
+use serde::Serialize;
+
+use crate::config::{RawConfig, Season};
+use crate::input::Dataset;
+use crate::rank::Standings;
+use crate::score::Scores;
+
+fn num(x: Option<f64>) -> String {
+    x.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+fn csv_bytes(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).expect("writing to memory");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// The column names and values of one participant's row, shared by the CSV and the JSON.
+pub fn participant_row(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    standings: &Standings,
+    p: usize,
+) -> Vec<(String, String)> {
+    let part = &data.participants[p];
+    let f = &scores.participants[p];
+    let mut row = vec![
+        ("participant_id".to_string(), part.id.clone()),
+        ("name".into(), part.name.clone()),
+        ("class".into(), part.class.clone()),
+        ("eligible".into(), standings.eligible[p].to_string()),
+        ("n_inquiries".into(), f.n_inquiries.to_string()),
+        ("n_answered".into(), f.n_answered.to_string()),
+        ("answer_rate".into(), num(f.answer_rate)),
+        ("total".into(), num(f.total)),
+        ("total_answered".into(), num(f.total_answered)),
+        ("ci_low".into(), num(f.ci.map(|c| c.0))),
+        ("ci_high".into(), num(f.ci.map(|c| c.1))),
+        (
+            "class_rank".into(),
+            standings.class_rank[p]
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    for (a, area) in season.areas.iter().enumerate() {
+        row.push((format!("area_{}", area.id), num(f.areas[a])));
+    }
+    for (c, channel) in season.channels.iter().enumerate() {
+        row.push((format!("channel_{}", channel.id), num(f.channels[c].score)));
+    }
+    row.push(("nps".into(), num(f.nps)));
+    for (name, value) in &f.unscored {
+        row.push((name.clone(), num(*value)));
+    }
+    for (c, channel) in season.channels.iter().enumerate() {
+        let cf = &f.channels[c];
+        let id = &channel.id;
+        row.push((format!("n_{id}"), cf.inquiries.to_string()));
+        row.push((format!("answer_rate_{id}"), num(cf.answer_rate)));
+        row.push((format!("wait_median_{id}"), num(cf.wait_median)));
+        row.push((format!("wait_p75_{id}"), num(cf.wait_p75)));
+        row.push((format!("wait_p90_{id}"), num(cf.wait_p90)));
+        row.push((format!("within_first_band_{id}"), num(cf.within_first_band)));
+        row.push((format!("handling_median_{id}"), num(cf.handling_median)));
+        row.push((format!("handling_p75_{id}"), num(cf.handling_p75)));
+        row.push((format!("handling_p90_{id}"), num(cf.handling_p90)));
+    }
+    row
+}
+
+/// Participants sorted by id, so input order never shows in outputs.
+pub fn participant_order(data: &Dataset) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..data.participants.len()).collect();
+    order.sort_by(|&a, &b| data.participants[a].id.cmp(&data.participants[b].id));
+    order
+}
+
+pub fn participants_csv(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    standings: &Standings,
+) -> Vec<u8> {
+    let rows: Vec<Vec<(String, String)>> = participant_order(data)
+        .into_iter()
+        .map(|p| participant_row(season, data, scores, standings, p))
+        .collect();
+    let header = match rows.first() {
+        Some(r) => r.iter().map(|(k, _)| k.clone()).collect(),
+        None => vec![],
+    };
+    csv_bytes(
+        header,
+        rows.into_iter()
+            .map(|r| r.into_iter().map(|(_, v)| v).collect())
+            .collect(),
+    )
+}
+
+pub fn class_row(
+    season: &Season,
+    data: &Dataset,
+    standings: &Standings,
+    c: usize,
+) -> Vec<(String, String)> {
+    let class = &standings.classes[c];
+    let mut row = vec![
+        ("class".to_string(), class.class.clone()),
+        ("n_participants".into(), class.n_participants.to_string()),
+        ("n_eligible".into(), class.n_eligible.to_string()),
+        ("mean_total".into(), num(class.mean_total)),
+        ("best_total".into(), num(class.best_total)),
+    ];
+    for (a, area) in season.areas.iter().enumerate() {
+        row.push((format!("mean_area_{}", area.id), num(class.mean_areas[a])));
+        row.push((format!("best_area_{}", area.id), num(class.best_areas[a])));
+    }
+    let winners: Vec<&str> = class
+        .winners
+        .iter()
+        .map(|&w| data.participants[w].id.as_str())
+        .collect();
+    row.push(("winner_ids".into(), winners.join("|")));
+    row.push((
+        "too_close".into(),
+        class.too_close.map(|b| b.to_string()).unwrap_or_default(),
+    ));
+    row.push(("p_value".into(), num(class.p_value)));
+    row
+}
+
+pub fn classes_csv(season: &Season, data: &Dataset, standings: &Standings) -> Vec<u8> {
+    let rows: Vec<Vec<(String, String)>> = (0..standings.classes.len())
+        .map(|c| class_row(season, data, standings, c))
+        .collect();
+    let header = rows
+        .first()
+        .map(|r| r.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    csv_bytes(
+        header,
+        rows.into_iter()
+            .map(|r| r.into_iter().map(|(_, v)| v).collect())
+            .collect(),
+    )
+}
+
+pub fn award_rows(
+    season: &Season,
+    data: &Dataset,
+    standings: &Standings,
+) -> Vec<Vec<(String, String)>> {
+    standings
+        .awards
+        .iter()
+        .map(|a| {
+            vec![
+                ("award".to_string(), a.kind.as_str().to_string()),
+                ("class".into(), a.class.clone()),
+                (
+                    "channel".into(),
+                    a.channel
+                        .map(|c| season.channels[c].id.clone())
+                        .unwrap_or_default(),
+                ),
+                (
+                    "participant_id".into(),
+                    data.participants[a.participant].id.clone(),
+                ),
+                ("total".into(), num(a.total)),
+                ("score".into(), num(a.score)),
+                (
+                    "too_close".into(),
+                    a.too_close.map(|b| b.to_string()).unwrap_or_default(),
+                ),
+            ]
+        })
+        .collect()
+}
+
+pub fn awards_csv(season: &Season, data: &Dataset, standings: &Standings) -> Vec<u8> {
+    let header = [
+        "award",
+        "class",
+        "channel",
+        "participant_id",
+        "total",
+        "score",
+        "too_close",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = award_rows(season, data, standings)
+        .into_iter()
+        .map(|r| r.into_iter().map(|(_, v)| v).collect())
+        .collect();
+    csv_bytes(header, rows)
+}
+
+#[derive(Serialize)]
+struct ResultsJson<'a> {
+    tool: &'static str,
+    version: &'static str,
+    season: &'a str,
+    year: i32,
+    rows_read: usize,
+    inquiries_accepted: usize,
+    participants: Vec<serde_json::Map<String, serde_json::Value>>,
+    classes: Vec<serde_json::Map<String, serde_json::Value>>,
+    awards: Vec<serde_json::Map<String, serde_json::Value>>,
+    config: &'a RawConfig,
+}
+
+/// Turns a row of text cells into JSON with numbers and booleans typed, empty cells `null`.
+fn json_row(
+    row: Vec<(String, String)>,
+    text_columns: &[&str],
+) -> serde_json::Map<String, serde_json::Value> {
+    row.into_iter()
+        .map(|(k, v)| {
+            let value = if text_columns.contains(&k.as_str()) {
+                serde_json::Value::String(v)
+            } else if v.is_empty() {
+                serde_json::Value::Null
+            } else if let Ok(b) = v.parse::<bool>() {
+                serde_json::Value::Bool(b)
+            } else if let Ok(i) = v.parse::<i64>() {
+                serde_json::Value::from(i)
+            } else if let Ok(x) = v.parse::<f64>() {
+                serde_json::Value::from(x)
+            } else {
+                serde_json::Value::String(v)
+            };
+            (k, value)
+        })
+        .collect()
+}
+
+pub fn results_json(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    standings: &Standings,
+) -> Vec<u8> {
+    const TEXT: [&str; 6] = [
+        "participant_id",
+        "name",
+        "class",
+        "winner_ids",
+        "award",
+        "channel",
+    ];
+    let doc = ResultsJson {
+        tool: "ksp",
+        version: env!("CARGO_PKG_VERSION"),
+        season: &season.name,
+        year: season.year,
+        rows_read: data.rows_read,
+        inquiries_accepted: data.inquiries.len(),
+        participants: participant_order(data)
+            .into_iter()
+            .map(|p| json_row(participant_row(season, data, scores, standings, p), &TEXT))
+            .collect(),
+        classes: (0..standings.classes.len())
+            .map(|c| json_row(class_row(season, data, standings, c), &TEXT))
+            .collect(),
+        awards: award_rows(season, data, standings)
+            .into_iter()
+            .map(|r| json_row(r, &TEXT))
+            .collect(),
+        config: &season.effective,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
+    bytes.push(b'\n');
+    bytes
+}

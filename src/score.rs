@@ -1,0 +1,402 @@
+//! Scoring (methodology.md §3): per inquiry, then per participant. Pure and parallel.
+
+use rayon::prelude::*;
+
+use crate::config::{Channel, QuestionKind, Season};
+use crate::input::{Answer, Dataset, Inquiry};
+use crate::stats;
+
+/// The scored view of one inquiry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InquiryScore {
+    pub answered: bool,
+    /// `answered_at − sent_at` in seconds, business seconds on business-time channels; `None`
+    /// without an answer time.
+    pub wait: Option<i64>,
+    /// `ended_at − answered_at` in seconds.
+    pub handling: Option<i64>,
+    /// pct(i, a) per area; `None` where the area is not applicable.
+    pub area_pct: Vec<Option<f64>>,
+    /// (earned, possible) per question; `None` where the question earned nothing possible.
+    pub question_points: Vec<Option<(f64, f64)>>,
+    /// S(i); `None` only for an answered inquiry with no applicable area.
+    pub score: Option<f64>,
+}
+
+/// Wait and handling-time figures of one participant on one channel.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChannelFigures {
+    pub inquiries: usize,
+    pub answered: usize,
+    /// channel_<c>: mean S(i) on the channel.
+    pub score: Option<f64>,
+    pub answer_rate: Option<f64>,
+    pub wait_median: Option<f64>,
+    pub wait_p75: Option<f64>,
+    pub wait_p90: Option<f64>,
+    /// Inquiries answered within the first band ÷ inquiries on the channel.
+    pub within_first_band: Option<f64>,
+    pub handling_median: Option<f64>,
+    pub handling_p75: Option<f64>,
+    pub handling_p90: Option<f64>,
+    /// Answered waits, ascending, for charts.
+    pub waits: Vec<i64>,
+}
+
+/// Every figure of one participant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantFigures {
+    pub n_inquiries: usize,
+    pub n_answered: usize,
+    pub answer_rate: Option<f64>,
+    pub total: Option<f64>,
+    pub total_answered: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+    /// area_<a> per area.
+    pub areas: Vec<Option<f64>>,
+    pub channels: Vec<ChannelFigures>,
+    /// Achieved share of points (0–100) per question; `None` for unscored questions.
+    pub questions: Vec<Option<f64>>,
+    /// The unscored figures of §3.8 as (column, value), in config order.
+    pub unscored: Vec<(String, Option<f64>)>,
+    pub nps: Option<f64>,
+    /// S(i) of every scored inquiry, in input order, for Welch's test.
+    pub scores: Vec<f64>,
+}
+
+/// The scored season: one entry per inquiry and per participant, in dataset order.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub inquiries: Vec<InquiryScore>,
+    pub participants: Vec<ParticipantFigures>,
+}
+
+pub fn score(season: &Season, data: &Dataset) -> Scores {
+    let inquiries: Vec<InquiryScore> = data
+        .inquiries
+        .par_iter()
+        .map(|i| score_inquiry(season, data, i))
+        .collect();
+    let mut by_participant: Vec<Vec<usize>> = vec![Vec::new(); data.participants.len()];
+    for (index, inquiry) in data.inquiries.iter().enumerate() {
+        by_participant[inquiry.participant].push(index);
+    }
+    let participants = by_participant
+        .par_iter()
+        .map(|indexes| {
+            let pairs: Vec<(&Inquiry, &InquiryScore)> = indexes
+                .iter()
+                .map(|&i| (&data.inquiries[i], &inquiries[i]))
+                .collect();
+            participant_figures(season, &pairs)
+        })
+        .collect();
+    Scores {
+        inquiries,
+        participants,
+    }
+}
+
+/// The wait of an inquiry in the channel's own measure.
+pub fn wait_seconds(season: &Season, channel: &Channel, inquiry: &Inquiry) -> Option<i64> {
+    let answered_at = inquiry.answered_at?;
+    Some(if channel.business_time {
+        season
+            .calendar
+            .business_seconds(inquiry.sent_at, answered_at)
+    } else {
+        (answered_at - inquiry.sent_at).num_seconds()
+    })
+}
+
+/// The share of the wait points for a wait: the first band whose `within` it does not exceed.
+pub fn band_share(channel: &Channel, wait: i64) -> f64 {
+    channel
+        .bands
+        .iter()
+        .find(|b| wait <= b.within.seconds)
+        .map_or(0.0, |b| b.share)
+}
+
+pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> InquiryScore {
+    let channel = &season.channels[inquiry.channel];
+    let sector = data.participants[inquiry.participant].sector;
+    let wait = wait_seconds(season, channel, inquiry);
+    let answered = match channel.limit {
+        None => true,
+        Some(limit) => wait.is_some_and(|w| w <= limit.seconds),
+    };
+    let handling = match (inquiry.answered_at, inquiry.ended_at) {
+        (Some(a), Some(e)) if answered => Some((e - a).num_seconds()),
+        _ => None,
+    };
+    let mut area_pct = vec![None; season.areas.len()];
+    let mut question_points = vec![None; season.questions.len()];
+    if !answered {
+        if let Some(w) = season.wait_area {
+            area_pct[w] = Some(0.0);
+        }
+        return InquiryScore {
+            answered,
+            wait,
+            handling,
+            area_pct,
+            question_points,
+            score: Some(0.0),
+        };
+    }
+    let mut earned = vec![0.0; season.areas.len()];
+    let mut possible = vec![0.0; season.areas.len()];
+    for (qi, q) in season.questions.iter().enumerate() {
+        let (Some(area), Some(answer)) = (q.area, inquiry.answers[qi]) else {
+            continue;
+        };
+        if !q.applies(inquiry.channel, sector) {
+            continue;
+        }
+        let points = match (q.kind, answer) {
+            (QuestionKind::Scale, Answer::Scale(v)) => {
+                let (lo, hi) = q.scale.expect("scale questions have a scale");
+                q.points * (v - lo) as f64 / (hi - lo) as f64
+            }
+            (QuestionKind::YesNo, Answer::YesNo(yes)) => {
+                if yes {
+                    q.points
+                } else {
+                    0.0
+                }
+            }
+            (QuestionKind::Choice, Answer::Choice(o)) => q.options[o].points,
+            _ => unreachable!("answers are parsed by their question's kind"),
+        };
+        question_points[qi] = Some((points, q.points));
+        earned[area] += points;
+        possible[area] += q.points;
+    }
+    for (a, pct) in area_pct.iter_mut().enumerate() {
+        if Some(a) == season.wait_area {
+            if channel.limit.is_some() {
+                let share = band_share(
+                    channel,
+                    wait.expect("answered inquiries on a limited channel have a wait"),
+                );
+                *pct = Some(100.0 * share);
+            }
+        } else if possible[a] > 0.0 {
+            *pct = Some(100.0 * earned[a] / possible[a]);
+        }
+    }
+    let (weighted, weights) = season
+        .areas
+        .iter()
+        .zip(&area_pct)
+        .filter_map(|(area, pct)| pct.map(|p| (area.weight * p, area.weight)))
+        .fold((0.0, 0.0), |(s, w), (x, y)| (s + x, w + y));
+    let score = (weights > 0.0).then(|| weighted / weights);
+    InquiryScore {
+        answered,
+        wait,
+        handling,
+        area_pct,
+        question_points,
+        score,
+    }
+}
+
+fn sorted(mut values: Vec<f64>) -> Vec<f64> {
+    values.sort_by(f64::total_cmp);
+    values
+}
+
+pub fn participant_figures(
+    season: &Season,
+    inquiries: &[(&Inquiry, &InquiryScore)],
+) -> ParticipantFigures {
+    let n_inquiries = inquiries.len();
+    let n_answered = inquiries.iter().filter(|(_, s)| s.answered).count();
+    let scores: Vec<f64> = inquiries.iter().filter_map(|(_, s)| s.score).collect();
+    let answered_scores: Vec<f64> = inquiries
+        .iter()
+        .filter(|(_, s)| s.answered)
+        .filter_map(|(_, s)| s.score)
+        .collect();
+    let areas = (0..season.areas.len())
+        .map(|a| {
+            let values: Vec<f64> = inquiries
+                .iter()
+                .filter_map(|(_, s)| s.area_pct[a])
+                .collect();
+            stats::mean(&values)
+        })
+        .collect();
+    let channels = season
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(c, channel)| {
+            let on: Vec<&(&Inquiry, &InquiryScore)> =
+                inquiries.iter().filter(|(i, _)| i.channel == c).collect();
+            let answered: Vec<&InquiryScore> =
+                on.iter().map(|(_, s)| *s).filter(|s| s.answered).collect();
+            let waits = sorted(
+                answered
+                    .iter()
+                    .filter_map(|s| s.wait)
+                    .map(|w| w as f64)
+                    .collect(),
+            );
+            let handling = sorted(
+                answered
+                    .iter()
+                    .filter_map(|s| s.handling)
+                    .map(|h| h as f64)
+                    .collect(),
+            );
+            let first_band = channel.bands.first().map(|b| b.within.seconds);
+            let within = answered
+                .iter()
+                .filter(|s| s.wait.zip(first_band).is_some_and(|(w, b)| w <= b))
+                .count();
+            let on_scores: Vec<f64> = on.iter().filter_map(|(_, s)| s.score).collect();
+            let n = on.len();
+            ChannelFigures {
+                inquiries: n,
+                answered: answered.len(),
+                score: stats::mean(&on_scores),
+                answer_rate: (n > 0).then(|| answered.len() as f64 / n as f64),
+                wait_median: stats::percentile(&waits, 0.5),
+                wait_p75: stats::percentile(&waits, 0.75),
+                wait_p90: stats::percentile(&waits, 0.9),
+                within_first_band: (n > 0 && first_band.is_some())
+                    .then(|| within as f64 / n as f64),
+                handling_median: stats::percentile(&handling, 0.5),
+                handling_p75: stats::percentile(&handling, 0.75),
+                handling_p90: stats::percentile(&handling, 0.9),
+                waits: waits.iter().map(|w| *w as i64).collect(),
+            }
+        })
+        .collect();
+    let questions = season
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(qi, q)| {
+            if q.report_only {
+                return None;
+            }
+            let (earned, possible) = inquiries
+                .iter()
+                .filter_map(|(_, s)| s.question_points[qi])
+                .fold((0.0, 0.0), |(e, p), (x, y)| (e + x, p + y));
+            (possible > 0.0).then(|| 100.0 * earned / possible)
+        })
+        .collect();
+    let (unscored, nps) = unscored_figures(season, inquiries);
+    ParticipantFigures {
+        n_inquiries,
+        n_answered,
+        answer_rate: (n_inquiries > 0).then(|| n_answered as f64 / n_inquiries as f64),
+        total: stats::mean(&scores),
+        total_answered: stats::mean(&answered_scores),
+        ci: stats::t_interval_95(&scores),
+        areas,
+        channels,
+        questions,
+        unscored,
+        nps,
+        scores,
+    }
+}
+
+/// Net Promoter Score of 0–10 answers: 100 · (promoters 9–10 − detractors 0–6) / answers.
+pub fn nps(values: &[i64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let promoters = values.iter().filter(|v| **v >= 9).count() as f64;
+    let detractors = values.iter().filter(|v| **v <= 6).count() as f64;
+    Some(100.0 * (promoters - detractors) / values.len() as f64)
+}
+
+/// The unscored columns of §3.8 over answered inquiries, and NPS.
+fn unscored_figures(
+    season: &Season,
+    inquiries: &[(&Inquiry, &InquiryScore)],
+) -> (Vec<(String, Option<f64>)>, Option<f64>) {
+    let mut columns = Vec::new();
+    let mut nps_value = None;
+    for (qi, q) in season.questions.iter().enumerate() {
+        let answers: Vec<Answer> = inquiries
+            .iter()
+            .filter(|(_, s)| s.answered)
+            .filter_map(|(i, _)| i.answers[qi])
+            .collect();
+        let share = |hits: usize| (!answers.is_empty()).then(|| hits as f64 / answers.len() as f64);
+        if q.id == "nps" {
+            let values: Vec<i64> = answers
+                .iter()
+                .filter_map(|a| {
+                    if let Answer::Scale(v) = a {
+                        Some(*v)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            nps_value = nps(&values);
+        }
+        if !q.report_only {
+            continue;
+        }
+        match q.kind {
+            QuestionKind::Scale => {
+                let (_, hi) = q.scale.expect("scale questions have a scale");
+                let values: Vec<f64> = answers
+                    .iter()
+                    .filter_map(|a| {
+                        if let Answer::Scale(v) = a {
+                            Some(*v as f64)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let top = values
+                    .iter()
+                    .filter(|v| **v > (hi - q.top_box) as f64)
+                    .count();
+                columns.push((format!("mean_{}", q.id), stats::mean(&values)));
+                columns.push((format!("top_{}", q.id), share(top)));
+            }
+            QuestionKind::YesNo => {
+                let yes = answers
+                    .iter()
+                    .filter(|a| **a == Answer::YesNo(true))
+                    .count();
+                columns.push((format!("yes_{}", q.id), share(yes)));
+            }
+            QuestionKind::Choice => {
+                for (o, option) in q.options.iter().enumerate() {
+                    let hits = answers.iter().filter(|a| **a == Answer::Choice(o)).count();
+                    columns.push((format!("share_{}_{}", q.id, option.key), share(hits)));
+                }
+            }
+        }
+    }
+    (columns, nps_value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nps_of_a_known_list() {
+        // 10, 9, 9 promoters; 8, 7 passives; 6, 0 detractors: 100 · (3 − 2) / 7 = 14.285 714…
+        let v = nps(&[10, 9, 9, 8, 7, 6, 0]).unwrap();
+        assert!((v - 100.0 / 7.0).abs() < 1e-12);
+        assert_eq!(nps(&[10, 10]), Some(100.0));
+        assert_eq!(nps(&[0, 6]), Some(-100.0));
+        assert_eq!(nps(&[]), None);
+    }
+}

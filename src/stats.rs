@@ -1,0 +1,210 @@
+//! Small statistics the methodology needs: means, the Student's t interval, Welch's t-test
+//! and numpy-style percentiles. No I/O, plain `f64`.
+
+pub fn mean(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        None
+    } else {
+        Some(values.iter().sum::<f64>() / values.len() as f64)
+    }
+}
+
+/// Sample variance (n − 1 in the denominator); `None` below two values.
+pub fn sample_variance(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
+    let m = mean(values)?;
+    Some(values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64)
+}
+
+/// 95 % interval of the mean: mean ± t(0.975, n−1) · s / √n; `None` below two values.
+pub fn t_interval_95(values: &[f64]) -> Option<(f64, f64)> {
+    let n = values.len();
+    let m = mean(values)?;
+    let s = sample_variance(values)?.sqrt();
+    let half = t_quantile(0.975, (n - 1) as f64) * s / (n as f64).sqrt();
+    Some((m - half, m + half))
+}
+
+/// Two-sided p-value of Welch's unequal-variances t-test. `None` when a group has fewer than
+/// two values. Both variances zero: 1 when the means are equal, else 0.
+pub fn welch_p_value(a: &[f64], b: &[f64]) -> Option<f64> {
+    let (va, vb) = (sample_variance(a)?, sample_variance(b)?);
+    let (ma, mb) = (mean(a)?, mean(b)?);
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (sa, sb) = (va / na, vb / nb);
+    if sa + sb == 0.0 {
+        return Some(if ma == mb { 1.0 } else { 0.0 });
+    }
+    let t = (ma - mb) / (sa + sb).sqrt();
+    let df = (sa + sb).powi(2) / (sa * sa / (na - 1.0) + sb * sb / (nb - 1.0));
+    Some(t_two_sided_p(t, df))
+}
+
+/// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom.
+pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    let x = df / (df + t * t);
+    regularized_beta(x, df / 2.0, 0.5).clamp(0.0, 1.0)
+}
+
+/// The `p` quantile of Student's t (0 < p < 1), by bisection on the distribution function.
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    let cdf = |t: f64| {
+        let tail = t_two_sided_p(t, df) / 2.0;
+        if t >= 0.0 { 1.0 - tail } else { tail }
+    };
+    let (mut lo, mut hi) = (-1e6, 1e6);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Percentile with linear interpolation between closest ranks (numpy's default), `q` in
+/// [0, 1]. `sorted` must be ascending.
+pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
+}
+
+fn ln_gamma(x: f64) -> f64 {
+    // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0.
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + G + 0.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// The regularized incomplete beta function I_x(a, b).
+fn regularized_beta(x: f64, a: f64, b: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_continued_fraction(x, a, b) / a
+    } else {
+        1.0 - front * beta_continued_fraction(1.0 - x, b, a) / b
+    }
+}
+
+/// Lentz's method for the continued fraction of the incomplete beta function.
+fn beta_continued_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let mut c = 1.0;
+    let mut d = 1.0 - (a + b) * x / (a + 1.0);
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut f = d;
+    for m in 1..10_000 {
+        let m = m as f64;
+        let even = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+        d = 1.0 + even * d;
+        d = if d.abs() < TINY { TINY } else { d };
+        c = 1.0 + even / c;
+        c = if c.abs() < TINY { TINY } else { c };
+        d = 1.0 / d;
+        f *= d * c;
+        let odd = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
+        d = 1.0 + odd * d;
+        d = if d.abs() < TINY { TINY } else { d };
+        c = 1.0 + odd / c;
+        c = if c.abs() < TINY { TINY } else { c };
+        d = 1.0 / d;
+        let delta = d * c;
+        f *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() < tol
+    }
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Table values of t(0.975, df).
+        assert!(close(t_quantile(0.975, 1.0), 12.706_204_736, 1e-6));
+        assert!(close(t_quantile(0.975, 2.0), 4.302_652_730, 1e-8));
+        assert!(close(t_quantile(0.975, 24.0), 2.063_898_562, 1e-8));
+        assert!(close(t_quantile(0.975, 1000.0), 1.962_339_081, 1e-8));
+    }
+
+    #[test]
+    fn t_interval_of_known_values() {
+        // Values 70, 80, 90: mean 80, s = 10, s/√3 = 5.773 502 692, t(0.975, 2) = 4.302 652 730
+        // → half-width 24.841 377 ⇒ (55.158 623, 104.841 377).
+        let (lo, hi) = t_interval_95(&[70.0, 80.0, 90.0]).unwrap();
+        assert!(close(lo, 55.158_622_7, 1e-6), "{lo}");
+        assert!(close(hi, 104.841_377_3, 1e-6), "{hi}");
+        assert_eq!(t_interval_95(&[50.0]), None);
+    }
+
+    #[test]
+    fn welch_matches_scipy() {
+        // scipy.stats.ttest_ind([1,2,3,4,5], [2,4,6,8,10,12], equal_var=False).pvalue
+        // t = (3 − 7) / √(2.5/5 + 14/6) = −2.376 354, df = 6.972 256 → p = 0.049 284 338.
+        let p = welch_p_value(
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            &[2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+        )
+        .unwrap();
+        assert!(close(p, 0.049_284_338_2, 1e-9), "{p}");
+        assert_eq!(welch_p_value(&[1.0, 1.0], &[1.0, 1.0]), Some(1.0));
+        assert_eq!(welch_p_value(&[1.0, 1.0], &[2.0, 2.0]), Some(0.0));
+        assert_eq!(welch_p_value(&[1.0], &[2.0, 3.0]), None);
+    }
+
+    #[test]
+    fn percentiles_interpolate_like_numpy() {
+        // numpy.percentile([10, 20, 30, 40], [50, 75, 90]) = [25, 32.5, 37]
+        let v = [10.0, 20.0, 30.0, 40.0];
+        assert_eq!(percentile(&v, 0.5), Some(25.0));
+        assert_eq!(percentile(&v, 0.75), Some(32.5));
+        assert!(close(percentile(&v, 0.9).unwrap(), 37.0, 1e-12));
+        assert_eq!(percentile(&[7.0], 0.9), Some(7.0));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+}

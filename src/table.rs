@@ -1,0 +1,230 @@
+//! Reading an input file into rows of text, each with its line (CSV) or row (Parquet) number.
+//! Typed checks happen in `input`; this module only knows file formats.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::{DataType, ParquetReader, SerReader};
+
+/// Where in an input file something is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub file: PathBuf,
+    /// 1-based line in a CSV file (the header is line 1), or 1-based data row + 1 in Parquet,
+    /// so both read the same way. `None` for the file as a whole.
+    pub line: Option<usize>,
+    /// 1-based column number and header name.
+    pub column: Option<(usize, String)>,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some((number, _)) = &self.column {
+                write!(f, ":{number}")?;
+            }
+        }
+        if let Some((_, name)) = &self.column {
+            write!(f, ": column `{name}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// A problem in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct InputError {
+    pub place: Place,
+    pub message: String,
+}
+
+/// An input file as header and rows of text; empty cells are empty strings.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub file: PathBuf,
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: usize,
+    pub fields: Vec<String>,
+}
+
+impl Table {
+    pub fn place(&self, line: Option<usize>, column: Option<usize>) -> Place {
+        Place {
+            file: self.file.clone(),
+            line,
+            column: column.map(|c| (c + 1, self.headers.get(c).cloned().unwrap_or_default())),
+        }
+    }
+}
+
+/// Reads a CSV or Parquet file, chosen by its extension.
+pub fn read(path: &Path, delimiter: Option<u8>) -> Result<Table, InputError> {
+    let whole = |message: String| InputError {
+        place: Place {
+            file: path.to_path_buf(),
+            line: None,
+            column: None,
+        },
+        message,
+    };
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
+    match extension.as_str() {
+        "parquet" | "pq" => read_parquet(path, bytes),
+        _ => read_csv(path, &bytes, delimiter),
+    }
+}
+
+/// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
+/// fields with newlines. Ragged rows are kept as they are for `input` to report.
+pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Table, InputError> {
+    let whole = |line: Option<usize>, message: String| InputError {
+        place: Place {
+            file: path.to_path_buf(),
+            line,
+            column: None,
+        },
+        message,
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        return Err(whole(
+            Some(line),
+            "the file is not UTF-8 (perhaps Windows-1252 from Excel): save it as \"CSV UTF-8\""
+                .into(),
+        ));
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(whole(
+            None,
+            "the file is empty: it needs a header row and at least one data row".into(),
+        ));
+    }
+    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(bytes));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut headers = None;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(line, |p| p.line() as usize);
+                let fields: Vec<String> = record.iter().map(|f| f.to_string()).collect();
+                if headers.is_none() {
+                    headers = Some(fields.iter().map(|h| h.trim().to_string()).collect());
+                } else {
+                    rows.push(Row { line, fields });
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line() as usize);
+                return Err(whole(Some(line), format!("cannot read the CSV: {e}")));
+            }
+        }
+    }
+    Ok(Table {
+        file: path.to_path_buf(),
+        headers: headers.unwrap_or_default(),
+        rows,
+    })
+}
+
+/// `;` when the header line has more semicolons than commas (Norwegian exports), else `,`.
+fn detect_delimiter(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    let count = |c: u8| header.iter().filter(|b| **b == c).count();
+    if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    }
+}
+
+fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
+    let whole = |message: String| InputError {
+        place: Place {
+            file: path.to_path_buf(),
+            line: None,
+            column: None,
+        },
+        message,
+    };
+    let frame = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|e| whole(format!("cannot read the Parquet file: {e}")))?;
+    let headers: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut rows: Vec<Row> = (0..frame.height())
+        .map(|i| Row {
+            line: i + 2,
+            fields: Vec::with_capacity(headers.len()),
+        })
+        .collect();
+    for column in frame.columns() {
+        let text = column.cast(&DataType::String).map_err(|e| {
+            whole(format!(
+                "column `{}` cannot be read as text: {e}",
+                column.name()
+            ))
+        })?;
+        let text = text
+            .str()
+            .map_err(|e| whole(format!("column `{}`: {e}", column.name())))?;
+        for (row, value) in rows.iter_mut().zip(text.iter()) {
+            row.fields.push(value.unwrap_or("").to_string());
+        }
+    }
+    Ok(Table {
+        file: path.to_path_buf(),
+        headers,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolons_bom_crlf_and_quoted_newlines() {
+        let text = "\u{feff}a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n";
+        let t = read_csv(Path::new("t.csv"), text.as_bytes(), None).unwrap();
+        assert_eq!(t.headers, ["a", "b"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].fields, ["1", "x\r\ny"]);
+        assert_eq!(t.rows[1].line, 4);
+    }
+
+    #[test]
+    fn not_utf8_names_the_line() {
+        let e = read_csv(Path::new("t.csv"), b"a,b\n1,\xe6\n", None).unwrap_err();
+        assert_eq!(e.place.line, Some(2));
+        assert!(e.message.contains("not UTF-8"));
+    }
+}
