@@ -461,8 +461,15 @@ pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Season, Co
         })?
     };
     check(path, raw).map_err(|(key, message)| {
-        let position = locate_key(text, &key);
-        err(position, format!("{key}: {message}"))
+        let set_by = overrides.iter().find(|o| {
+            o.split('=')
+                .next()
+                .is_some_and(|k| key.starts_with(k.trim()))
+        });
+        match set_by {
+            Some(o) => err(None, format!("{key}: {message} (from --set {o})")),
+            None => err(locate_key(text, &key), format!("{key}: {message}")),
+        }
     })
 }
 
@@ -494,7 +501,13 @@ fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
         let Some((k, item)) = table.get_key_value(segment) else {
             break;
         };
-        best = k.span().map(|s| s.start).or(best);
+        // Point at the value where it has a place of its own, else at the key.
+        best = item
+            .as_value()
+            .and_then(|v| v.span())
+            .or(k.span())
+            .map(|s| s.start)
+            .or(best);
         let element = |segments: &mut std::str::Split<'_, char>| {
             segments.next().and_then(|s| s.parse::<usize>().ok())
         };
@@ -708,7 +721,7 @@ type CheckError = (String, String);
 
 fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let resolve = |p: &str| base.join(p);
+    let resolve = |p: &str| normalize(&base.join(p));
     let e = |key: &str, message: String| (key.to_string(), message);
 
     let timezone: Tz = raw.season.timezone.parse().map_err(|_| {
@@ -1145,6 +1158,29 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         wait_area,
         effective: raw,
     })
+}
+
+/// Removes `.` and inner `..` segments without touching the disk, so messages show
+/// `out/ksp-2022` rather than `config/../out/ksp-2022`.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
 }
 
 /// Columns of the responses file that are not questions.

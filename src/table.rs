@@ -126,12 +126,26 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
     let mut headers = None;
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    // The csv crate does not count newlines inside quoted fields, so lines are counted here
+    // from byte offsets.
+    let mut counted = (0usize, 1usize);
+    let mut line_at = |offset: usize| {
+        let (from, line) = counted;
+        // With CRLF the reported start is the record's leading `\n`: skip line ends.
+        let mut offset = offset.min(bytes.len()).max(from);
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        let line = line + bytes[from..offset].iter().filter(|b| **b == b'\n').count();
+        counted = (offset, line);
+        line
+    };
     loop {
-        let line = reader.position().line() as usize;
+        let start = reader.position().byte() as usize;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line() as usize);
+                let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
                 let fields: Vec<String> = record.iter().map(|f| f.to_string()).collect();
                 if headers.is_none() {
                     headers = Some(fields.iter().map(|h| h.trim().to_string()).collect());
@@ -140,7 +154,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line() as usize);
+                let line = line_at(e.position().map_or(start, |p| p.byte() as usize));
                 return Err(whole(Some(line), format!("cannot read the CSV: {e}")));
             }
         }

@@ -1,0 +1,282 @@
+//! The `ksp` binary on fixture folders under `testdata/`, each run into a temporary folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ksp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ksp"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("ksp runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the hand-worked season into a fresh temporary folder.
+fn run_handworked(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = ksp(&args);
+    assert!(o.status.success(), "ksp run failed: {}", stderr(&o));
+    (dir, out)
+}
+
+/// The rows of a results CSV keyed by their first column.
+fn table(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: HashMap<String, String> = headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            (r[0].to_string(), row)
+        })
+        .collect()
+}
+
+fn num(row: &HashMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = `{}` is not a number", row[column]))
+}
+
+fn assert_close(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "{what}: {actual} ≠ {expected}"
+    );
+}
+
+#[test]
+fn hand_worked_three_inquiry_participant() {
+    let (_dir, out) = run_handworked(&[]);
+    let participants = table(&out.join("results/participants.csv"));
+    let a = &participants["A"];
+    // Weights: wait 10, agent 60, overall 30 (sum 100).
+    // A1 phone, answered after 45 s → first band, wait 100. listened 5 → 4/4, answers ja → 2/2:
+    //    agent 100. would_buy nei → 0/2, grade 4 → 3/4: overall 3/6 = 50.
+    //    S = (10·100 + 60·100 + 30·50) / 100 = 85.
+    // A2 e-mail, Fri 10:00 → Mon 10:00 = exactly 1 business day → band `1bd`, wait 70.
+    //    listened 3 → 2/4, answers nei → 0/2: agent 2/6 = 33.33; would_buy empty (N/A),
+    //    grade 5 → 4/4: overall 100. S = (700 + 60·33.33 + 3000) / 100 = 57.
+    // A3 phone, answered after 5 min 1 s: over the limit, so unanswered: S = 0, wait 0.
+    assert_close(num(a, "total"), (85.0 + 57.0 + 0.0) / 3.0, "total");
+    assert_close(
+        num(a, "total_answered"),
+        (85.0 + 57.0) / 2.0,
+        "total_answered",
+    );
+    assert_close(num(a, "area_wait"), (100.0 + 70.0 + 0.0) / 3.0, "area_wait");
+    assert_close(
+        num(a, "area_agent"),
+        (100.0 + 100.0 / 3.0) / 2.0,
+        "area_agent",
+    );
+    assert_close(num(a, "area_overall"), (50.0 + 100.0) / 2.0, "area_overall");
+    assert_close(num(a, "channel_phone"), (85.0 + 0.0) / 2.0, "channel_phone");
+    assert_close(num(a, "channel_email"), 57.0, "channel_email");
+    assert_close(num(a, "answer_rate"), 2.0 / 3.0, "answer_rate");
+    // NPS over answered inquiries: 9 (promoter) and 6 (detractor) → 0.
+    assert_close(num(a, "nps"), 0.0, "nps");
+    // 95 % interval: mean 47.333, s = 43.3167, t(0.975, 2) = 4.302653 (scipy: −60.2712, 154.9379).
+    assert!((num(a, "ci_low") - -60.271_223_915_608_18).abs() < 1e-6);
+    assert!((num(a, "ci_high") - 154.937_890_582_274_86).abs() < 1e-6);
+    assert_eq!(a["class_rank"], "3");
+}
+
+#[test]
+fn friday_to_monday_email_is_one_business_day() {
+    let (_dir, out) = run_handworked(&[]);
+    let a = &table(&out.join("results/participants.csv"))["A"];
+    // Sent Friday 4 March 2022 10:00, answered Monday 7 March 10:00: 14 h + 10 h = 86 400 s.
+    assert_close(num(a, "wait_median_email"), 86_400.0, "e-mail wait");
+    assert_close(num(a, "within_first_band_email"), 0.0, "e-mail within 4h");
+}
+
+#[test]
+fn tie_on_rounded_total_is_broken_by_total_answered() {
+    let (_dir, out) = run_handworked(&[]);
+    let p = table(&out.join("results/participants.csv"));
+    // B: 100, 100 and one unanswered → 66.667 (66.7), total_answered 100.
+    // C: four of 100, two of 3, one of 61 → 467/7 = 66.714 (66.7), total_answered 66.714.
+    // Tied at 66.7, so total_answered puts B first although C's exact total is higher.
+    assert_close(num(&p["B"], "total"), 200.0 / 3.0, "B total");
+    assert_close(num(&p["C"], "total"), 467.0 / 7.0, "C total");
+    assert_eq!(p["B"]["class_rank"], "1");
+    assert_eq!(p["C"]["class_rank"], "2");
+    let classes = table(&out.join("results/classes.csv"));
+    assert_eq!(classes["Bryggeri"]["winner_ids"], "B");
+    // Sport has one eligible participant (E has 2 inquiries, below min_inquiries 3): no winner.
+    assert_eq!(classes["Sport"]["winner_ids"], "");
+    assert_eq!(p["E"]["eligible"], "false");
+    assert_eq!(p["E"]["class_rank"], "");
+    let awards = std::fs::read_to_string(out.join("results/awards.csv")).unwrap();
+    assert!(awards.contains("class_winner,Bryggeri,,B,"), "{awards}");
+    assert!(awards.contains("overall_winner,Bryggeri,,B,"), "{awards}");
+}
+
+#[test]
+fn set_overrides_a_weight() {
+    // Without the wait area A's scores are 85 → (6000+1500)/90 = 83.33 and 57 → 5000/90 = 55.56.
+    let (_dir, out) = run_handworked(&["--set", "areas.wait.weight=0"]);
+    let a = &table(&out.join("results/participants.csv"))["A"];
+    assert_close(
+        num(a, "total"),
+        (7500.0 / 90.0 + 5000.0 / 90.0) / 3.0,
+        "total with wait weight 0",
+    );
+}
+
+#[test]
+fn every_output_is_written_and_pdfs_carry_the_figures() {
+    let (_dir, out) = run_handworked(&[]);
+    for id in ["A", "B", "C", "D", "E"] {
+        let pdf = std::fs::read(out.join(format!("reports/{id}.pdf"))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{id}.pdf is a PDF");
+    }
+    assert!(out.join("award-summary.pdf").is_file());
+    assert!(out.join("results/results.json").is_file());
+    let Some(text) = pdf_text(&out.join("reports/A.pdf")) else {
+        return;
+    };
+    // Lines wrap wherever the layout puts them: compare with white space folded.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Ærlige Øl & Åsmund AS"),
+        "name with æøå: {text}"
+    );
+    assert!(text.contains("Bryggeri"), "class");
+    assert!(text.contains("47,3"), "total with a decimal comma");
+    // The comment is data, printed as written, never evaluated as Typst markup.
+    assert!(
+        text.contains(
+            r#"#read("/etc/passwd") $x$ *fet* _kursiv_ @ref <tag> \ "sitat" #panic("x")"#
+        ),
+        "{text}"
+    );
+}
+
+/// Text of a PDF by poppler's pdftotext. Without it the check is skipped locally, but CI
+/// (which installs poppler-utils) must have it.
+fn pdf_text(path: &Path) -> Option<String> {
+    match Command::new("pdftotext")
+        .args(["-raw", path.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("pdftotext is missing: install poppler-utils")
+        }
+        _ => {
+            eprintln!("skipping PDF text checks: pdftotext (poppler-utils) is not installed");
+            None
+        }
+    }
+}
+
+#[test]
+fn invalid_fixtures_fail_with_their_message() {
+    let invalid = root().join("testdata/invalid");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&invalid)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 6);
+    for case in cases {
+        let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap();
+        let o = ksp(&["validate", case.join("ksp.toml").to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}: exit code; stderr: {err}",
+            case.display()
+        );
+        for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                err.contains(line),
+                "{}: expected `{line}` in:\n{err}",
+                case.display()
+            );
+        }
+        assert!(!err.contains("panicked"), "{}: {err}", case.display());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_leave_nothing() {
+    let o = ksp(&["run", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ksp(&[
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--only",
+        "NOPE",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no participant has the id `NOPE`"));
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no staging debris"
+    );
+}
+
+#[test]
+fn data_error_leaves_the_previous_output_alone() {
+    let (dir, out) = run_handworked(&[]);
+    let before = std::fs::read(out.join("results/participants.csv")).unwrap();
+    let case = root().join("testdata/invalid/unknown-participant/ksp.toml");
+    let o = ksp(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(out.join("results/participants.csv")).unwrap(),
+        before
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out"], "no staging folder left behind");
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let o = ksp(&["run", "--help"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("--set <KEY=VALUE>") && text.contains("Examples:"),
+        "{text}"
+    );
+}
