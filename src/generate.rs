@@ -384,10 +384,15 @@ csat,ces,nps,ves1,ves2,call_back,referred,chat_handler,comment_welcome,comment_a
             };
             let email = channel == "email";
             let sent_local = send_time(&mut rng, start, days, email);
+            // A night-time e-mail may fall in the spring-forward gap: move it an hour on.
             let sent = oslo
                 .from_local_datetime(&sent_local)
                 .earliest()
-                .expect("working hours exist")
+                .or_else(|| {
+                    oslo.from_local_datetime(&(sent_local + Duration::hours(1)))
+                        .earliest()
+                })
+                .expect("an hour after a gap exists")
                 .with_timezone(&Utc);
             // Waits: phone and chat mostly within a minute; e-mail in business hours to days.
             let miss = rng.chance(0.06 * (1.6 - c.speed));

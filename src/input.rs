@@ -415,6 +415,24 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
             comments,
         });
     }
+    // A canonical order, so sums (and so every last digit of a figure) never depend on the
+    // order of the input rows.
+    let mut order: Vec<usize> = (0..participants.len()).collect();
+    order.sort_by(|&a, &b| participants[a].id.cmp(&participants[b].id));
+    let mut new_index = vec![0; participants.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let per_participant: Vec<usize> = order.iter().map(|&old| per_participant[old]).collect();
+    let mut slots: Vec<Option<Participant>> = participants.into_iter().map(Some).collect();
+    let participants: Vec<Participant> = order
+        .iter()
+        .map(|&old| slots[old].take().expect("each taken once"))
+        .collect();
+    for inquiry in &mut inquiries {
+        inquiry.participant = new_index[inquiry.participant];
+    }
+    inquiries.sort_by(|a, b| a.id.cmp(&b.id));
     for (p, n) in participants.iter().zip(&per_participant) {
         if *n == 0 {
             findings.warn(

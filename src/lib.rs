@@ -200,26 +200,17 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
             .write(path, bytes)
             .map_err(|e| format!("cannot write {path} in the staging folder: {e}"))
     };
-    write(
-        "results/participants.csv",
-        &results::participants_csv(&season, &data, &scores, &standings),
-    )
-    .map_err(Error::Output)?;
-    write(
-        "results/classes.csv",
-        &results::classes_csv(&season, &data, &standings),
-    )
-    .map_err(Error::Output)?;
-    write(
-        "results/awards.csv",
-        &results::awards_csv(&season, &data, &standings),
-    )
-    .map_err(Error::Output)?;
-    write(
-        "results/results.json",
-        &results::results_json(&season, &data, &scores, &standings),
-    )
-    .map_err(Error::Output)?;
+    let tables = results::tables(&season, &data, &scores, &standings);
+    let xlsx = tables.xlsx(date).map_err(Error::Output)?;
+    for (path, bytes) in [
+        ("results/participants.csv", tables.participants.csv()),
+        ("results/classes.csv", tables.classes.csv()),
+        ("results/awards.csv", tables.awards.csv()),
+        ("results/results.json", tables.json(&season, &data)),
+        ("results/results.xlsx", xlsx),
+    ] {
+        write(path, &bytes).map_err(Error::Output)?;
+    }
     timings.push(("results", start.elapsed()));
 
     let start = Instant::now();

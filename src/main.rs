@@ -1,7 +1,7 @@
 //! The `ksp` command line: parses arguments, calls the library, reports errors and maps them
 //! to exit codes (0 ok, 1 config or data, 2 usage, 3 rendering or writing).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -80,6 +80,9 @@ enum Command {
         /// The folder to write into.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Write Parquet files (participants.parquet, responses.parquet) instead of CSV.
+        #[arg(long)]
+        parquet: bool,
     },
 }
 
@@ -162,6 +165,7 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             seed,
             year,
             out,
+            parquet,
         } => {
             let spec = ksp::generate::Spec {
                 participants,
@@ -171,13 +175,19 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             };
             let (p, r) = ksp::generate::generate(&spec);
             let write = |name: &str, text: &str| {
+                let (name, bytes) = if parquet {
+                    let name = name.replace(".csv", ".parquet");
+                    let bytes = ksp::table::csv_to_parquet(Path::new(&name), text.as_bytes())
+                        .map_err(ksp::Error::Output)?;
+                    (name, bytes)
+                } else {
+                    (name.to_string(), text.as_bytes().to_vec())
+                };
+                let path = out.join(&name);
                 std::fs::create_dir_all(&out)
-                    .and_then(|()| std::fs::write(out.join(name), text))
+                    .and_then(|()| std::fs::write(&path, bytes))
                     .map_err(|e| {
-                        ksp::Error::Output(format!(
-                            "cannot write {}: {e}",
-                            out.join(name).display()
-                        ))
+                        ksp::Error::Output(format!("cannot write {}: {e}", path.display()))
                     })
             };
             write("participants.csv", &p)?;

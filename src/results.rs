@@ -1,24 +1,17 @@
 //! The results tables of methodology.md §5 as bytes: participants.csv, classes.csv,
-//! awards.csv and results.json. Full precision, `.` decimal point, empty for not applicable.
+//! awards.csv, results.json and results.xlsx. Full precision, `.` decimal point, empty for not applicable.
 
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde::Serialize;
 
 use crate::config::{RawConfig, Season};
 use crate::input::Dataset;
-use crate::rank::Standings;
+use crate::rank::{Award, Standings};
 use crate::score::Scores;
 
 fn num(x: Option<f64>) -> String {
     x.map(|v| format!("{v}")).unwrap_or_default()
-}
-
-fn csv_bytes(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header).expect("writing to memory");
-    for r in rows {
-        w.write_record(&r).expect("writing to memory");
-    }
-    w.into_inner().expect("writing to memory")
 }
 
 /// The column names and values of one participant's row, shared by the CSV and the JSON.
@@ -83,28 +76,6 @@ pub fn participant_order(data: &Dataset) -> Vec<usize> {
     order
 }
 
-pub fn participants_csv(
-    season: &Season,
-    data: &Dataset,
-    scores: &Scores,
-    standings: &Standings,
-) -> Vec<u8> {
-    let rows: Vec<Vec<(String, String)>> = participant_order(data)
-        .into_iter()
-        .map(|p| participant_row(season, data, scores, standings, p))
-        .collect();
-    let header = match rows.first() {
-        Some(r) => r.iter().map(|(k, _)| k.clone()).collect(),
-        None => vec![],
-    };
-    csv_bytes(
-        header,
-        rows.into_iter()
-            .map(|r| r.into_iter().map(|(_, v)| v).collect())
-            .collect(),
-    )
-}
-
 pub fn class_row(
     season: &Season,
     data: &Dataset,
@@ -137,57 +108,124 @@ pub fn class_row(
     row
 }
 
-pub fn classes_csv(season: &Season, data: &Dataset, standings: &Standings) -> Vec<u8> {
-    let rows: Vec<Vec<(String, String)>> = (0..standings.classes.len())
+pub fn award_row(season: &Season, data: &Dataset, a: &Award) -> Vec<(String, String)> {
+    vec![
+        ("award".to_string(), a.kind.as_str().to_string()),
+        ("class".into(), a.class.clone()),
+        (
+            "channel".into(),
+            a.channel
+                .map(|c| season.channels[c].id.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "participant_id".into(),
+            data.participants[a.participant].id.clone(),
+        ),
+        ("total".into(), num(a.total)),
+        ("score".into(), num(a.score)),
+        (
+            "too_close".into(),
+            a.too_close.map(|b| b.to_string()).unwrap_or_default(),
+        ),
+    ]
+}
+
+/// Columns holding text even when a value looks like a number or a boolean.
+const TEXT_COLUMNS: [&str; 6] = [
+    "participant_id",
+    "name",
+    "class",
+    "winner_ids",
+    "award",
+    "channel",
+];
+
+/// One results table: a header and rows of cells as text (empty: not applicable).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: &'static str,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Sheet {
+    fn new(name: &'static str, header: Vec<String>, rows: Vec<Vec<(String, String)>>) -> Sheet {
+        Sheet {
+            name,
+            header,
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().map(|(_, v)| v).collect())
+                .collect(),
+        }
+    }
+
+    pub fn csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&self.header).expect("writing to memory");
+        for r in &self.rows {
+            w.write_record(r).expect("writing to memory");
+        }
+        w.into_inner().expect("writing to memory")
+    }
+
+    fn is_text(&self, column: usize) -> bool {
+        TEXT_COLUMNS.contains(&self.header[column].as_str())
+    }
+
+    /// Rows as JSON objects: numbers and booleans typed, empty cells `null`.
+    fn json(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(c, v)| {
+                        let value = if self.is_text(c) {
+                            serde_json::Value::String(v.clone())
+                        } else if v.is_empty() {
+                            serde_json::Value::Null
+                        } else if let Ok(b) = v.parse::<bool>() {
+                            serde_json::Value::Bool(b)
+                        } else if let Ok(i) = v.parse::<i64>() {
+                            serde_json::Value::from(i)
+                        } else if let Ok(x) = v.parse::<f64>() {
+                            serde_json::Value::from(x)
+                        } else {
+                            serde_json::Value::String(v.clone())
+                        };
+                        (self.header[c].clone(), value)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The three results tables of §5.
+pub struct Tables {
+    pub participants: Sheet,
+    pub classes: Sheet,
+    pub awards: Sheet,
+}
+
+pub fn tables(season: &Season, data: &Dataset, scores: &Scores, standings: &Standings) -> Tables {
+    let participant_rows: Vec<Vec<(String, String)>> = participant_order(data)
+        .into_iter()
+        .map(|p| participant_row(season, data, scores, standings, p))
+        .collect();
+    let header = |rows: &[Vec<(String, String)>]| {
+        rows.first()
+            .map(|r| r.iter().map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default()
+    };
+    let participants = Sheet::new("participants", header(&participant_rows), participant_rows);
+    let class_rows: Vec<Vec<(String, String)>> = (0..standings.classes.len())
         .map(|c| class_row(season, data, standings, c))
         .collect();
-    let header = rows
-        .first()
-        .map(|r| r.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
-    csv_bytes(
-        header,
-        rows.into_iter()
-            .map(|r| r.into_iter().map(|(_, v)| v).collect())
-            .collect(),
-    )
-}
-
-pub fn award_rows(
-    season: &Season,
-    data: &Dataset,
-    standings: &Standings,
-) -> Vec<Vec<(String, String)>> {
-    standings
-        .awards
-        .iter()
-        .map(|a| {
-            vec![
-                ("award".to_string(), a.kind.as_str().to_string()),
-                ("class".into(), a.class.clone()),
-                (
-                    "channel".into(),
-                    a.channel
-                        .map(|c| season.channels[c].id.clone())
-                        .unwrap_or_default(),
-                ),
-                (
-                    "participant_id".into(),
-                    data.participants[a.participant].id.clone(),
-                ),
-                ("total".into(), num(a.total)),
-                ("score".into(), num(a.score)),
-                (
-                    "too_close".into(),
-                    a.too_close.map(|b| b.to_string()).unwrap_or_default(),
-                ),
-            ]
-        })
-        .collect()
-}
-
-pub fn awards_csv(season: &Season, data: &Dataset, standings: &Standings) -> Vec<u8> {
-    let header = [
+    let classes = Sheet::new("classes", header(&class_rows), class_rows);
+    let award_header = [
         "award",
         "class",
         "channel",
@@ -198,11 +236,20 @@ pub fn awards_csv(season: &Season, data: &Dataset, standings: &Standings) -> Vec
     ]
     .map(String::from)
     .to_vec();
-    let rows = award_rows(season, data, standings)
-        .into_iter()
-        .map(|r| r.into_iter().map(|(_, v)| v).collect())
-        .collect();
-    csv_bytes(header, rows)
+    let awards = Sheet::new(
+        "awards",
+        award_header,
+        standings
+            .awards
+            .iter()
+            .map(|a| award_row(season, data, a))
+            .collect(),
+    );
+    Tables {
+        participants,
+        classes,
+        awards,
+    }
 }
 
 #[derive(Serialize)]
@@ -219,66 +266,68 @@ struct ResultsJson<'a> {
     config: &'a RawConfig,
 }
 
-/// Turns a row of text cells into JSON with numbers and booleans typed, empty cells `null`.
-fn json_row(
-    row: Vec<(String, String)>,
-    text_columns: &[&str],
-) -> serde_json::Map<String, serde_json::Value> {
-    row.into_iter()
-        .map(|(k, v)| {
-            let value = if text_columns.contains(&k.as_str()) {
-                serde_json::Value::String(v)
-            } else if v.is_empty() {
-                serde_json::Value::Null
-            } else if let Ok(b) = v.parse::<bool>() {
-                serde_json::Value::Bool(b)
-            } else if let Ok(i) = v.parse::<i64>() {
-                serde_json::Value::from(i)
-            } else if let Ok(x) = v.parse::<f64>() {
-                serde_json::Value::from(x)
-            } else {
-                serde_json::Value::String(v)
-            };
-            (k, value)
-        })
-        .collect()
-}
+impl Tables {
+    /// `results.json`: every table plus the effective config (after `--set`).
+    pub fn json(&self, season: &Season, data: &Dataset) -> Vec<u8> {
+        let doc = ResultsJson {
+            tool: "ksp",
+            version: env!("CARGO_PKG_VERSION"),
+            season: &season.name,
+            year: season.year,
+            rows_read: data.rows_read,
+            inquiries_accepted: data.inquiries.len(),
+            participants: self.participants.json(),
+            classes: self.classes.json(),
+            awards: self.awards.json(),
+            config: &season.effective,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
+        bytes.push(b'\n');
+        bytes
+    }
 
-pub fn results_json(
-    season: &Season,
-    data: &Dataset,
-    scores: &Scores,
-    standings: &Standings,
-) -> Vec<u8> {
-    const TEXT: [&str; 6] = [
-        "participant_id",
-        "name",
-        "class",
-        "winner_ids",
-        "award",
-        "channel",
-    ];
-    let doc = ResultsJson {
-        tool: "ksp",
-        version: env!("CARGO_PKG_VERSION"),
-        season: &season.name,
-        year: season.year,
-        rows_read: data.rows_read,
-        inquiries_accepted: data.inquiries.len(),
-        participants: participant_order(data)
-            .into_iter()
-            .map(|p| json_row(participant_row(season, data, scores, standings, p), &TEXT))
-            .collect(),
-        classes: (0..standings.classes.len())
-            .map(|c| json_row(class_row(season, data, standings, c), &TEXT))
-            .collect(),
-        awards: award_rows(season, data, standings)
-            .into_iter()
-            .map(|r| json_row(r, &TEXT))
-            .collect(),
-        config: &season.effective,
-    };
-    let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
-    bytes.push(b'\n');
-    bytes
+    /// `results.xlsx`: one sheet per table, numbers as numbers, dated `date` so the bytes
+    /// stay the same from run to run.
+    pub fn xlsx(&self, date: NaiveDate) -> Result<Vec<u8>, String> {
+        let mut workbook = Workbook::new();
+        let stamp =
+            ExcelDateTime::from_ymd(date.year() as u16, date.month() as u8, date.day() as u8)
+                .map_err(|e| e.to_string())?;
+        workbook.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&stamp)
+                .set_author("ksp"),
+        );
+        let bold = Format::new().set_bold();
+        for sheet in [&self.participants, &self.classes, &self.awards] {
+            let ws = workbook.add_worksheet();
+            ws.set_name(sheet.name).map_err(|e| e.to_string())?;
+            for (c, h) in sheet.header.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, h, &bold)
+                    .map_err(|e| e.to_string())?;
+            }
+            for (r, row) in sheet.rows.iter().enumerate() {
+                let r = r as u32 + 1;
+                for (c, v) in row.iter().enumerate() {
+                    let c16 = c as u16;
+                    let written = if v.is_empty() {
+                        continue;
+                    } else if sheet.is_text(c) {
+                        ws.write_string(r, c16, v)
+                    } else if let Ok(b) = v.parse::<bool>() {
+                        ws.write_boolean(r, c16, b)
+                    } else if let Ok(x) = v.parse::<f64>() {
+                        ws.write_number(r, c16, x)
+                    } else {
+                        ws.write_string(r, c16, v)
+                    };
+                    written.map_err(|e| e.to_string())?;
+                }
+            }
+            ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        }
+        workbook
+            .save_to_buffer()
+            .map_err(|e| format!("cannot write results.xlsx: {e}"))
+    }
 }

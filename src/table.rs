@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{DataType, ParquetReader, SerReader};
+use polars::prelude::{Column, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader};
 
 /// Where in an input file something is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -219,6 +219,30 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
         headers,
         rows,
     })
+}
+
+/// Converts CSV text to Parquet with every column as text, the way survey tools export it.
+pub fn csv_to_parquet(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let table = read_csv(path, bytes, None).map_err(|e| e.to_string())?;
+    let columns: Vec<Column> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let values: Vec<&str> = table
+                .rows
+                .iter()
+                .map(|r| r.fields.get(c).map_or("", String::as_str))
+                .collect();
+            Column::new(name.as_str().into(), values)
+        })
+        .collect();
+    let mut frame = DataFrame::new(table.rows.len(), columns).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    ParquetWriter::new(&mut out)
+        .finish(&mut frame)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 #[cfg(test)]
