@@ -182,7 +182,7 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
                 participant: w,
                 total: figures[w].total,
                 score: figures[w].total,
-                too_close: c.too_close.or(Some(false)),
+                too_close: c.too_close,
             });
         }
     }

@@ -389,6 +389,194 @@ fn unscored_figures(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Sector;
+    use crate::input::Participant;
+    use chrono::{DateTime, TimeZone, Utc};
+
+    /// Weights wait 10, agent 60, overall 30; an e-mail channel with business-day bands.
+    const CONFIG: &str = r#"
+        [season]
+        name = "t"
+        year = 2022
+        [input]
+        participants = "p.csv"
+        responses = "r.csv"
+        [output]
+        dir = "out"
+        [channels.phone]
+        limit = "5m"
+        bands = [{ within = "1m", share = 1.0 }, { within = "3m", share = 0.6 }, { within = "5m", share = 0.3 }]
+        [channels.email]
+        limit = "3bd"
+        bands = [{ within = "4h", share = 1.0 }, { within = "1bd", share = 0.7 }, { within = "3bd", share = 0.3 }]
+        [areas.wait]
+        name = { nb = "Vent" }
+        weight = 10
+        points = 4
+        [areas.agent]
+        name = { nb = "Agent" }
+        weight = 60
+        [areas.overall]
+        name = { nb = "Total" }
+        weight = 30
+        [[questions]]
+        id = "listened"
+        area = "agent"
+        kind = "scale"
+        scale = [1, 5]
+        points = 4
+        [[questions]]
+        id = "answers"
+        area = "agent"
+        kind = "yes_no"
+        points = 2
+        [[questions]]
+        id = "named"
+        area = "overall"
+        kind = "choice"
+        options = [{ key = "both", points = 2 }, { key = "one", points = 1 }, { key = "none", points = 0 }]
+        [[questions]]
+        id = "ivr"
+        area = "overall"
+        kind = "scale"
+        scale = [1, 5]
+        points = 2
+        channels = ["phone"]
+        [[questions]]
+        id = "would_buy"
+        area = "overall"
+        kind = "yes_no"
+        points = 2
+        skip_sectors = ["public"]
+    "#;
+
+    fn season() -> Season {
+        crate::config::parse(std::path::Path::new("t.toml"), CONFIG, &[]).unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        chrono_tz::Europe::Oslo
+            .from_local_datetime(&naive)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn dataset(sector: Sector) -> Dataset {
+        let participants = vec![Participant {
+            id: "P".into(),
+            name: "P".into(),
+            class: "K".into(),
+            sector,
+            channels: vec![0, 1],
+        }];
+        Dataset {
+            participants,
+            inquiries: vec![],
+            comment_columns: vec![],
+            rows_read: 0,
+            warnings: vec![],
+        }
+    }
+
+    /// An inquiry on `channel` (0 phone, 1 e-mail) with answers in question order.
+    fn inquiry(
+        channel: usize,
+        sent: &str,
+        answered: Option<&str>,
+        answers: [Option<Answer>; 5],
+    ) -> Inquiry {
+        Inquiry {
+            id: "I".into(),
+            participant: 0,
+            shopper_id: String::new(),
+            channel,
+            attempts: 1,
+            sent_at: at(sent),
+            answered_at: answered.map(at),
+            ended_at: None,
+            answers: answers.to_vec(),
+            comments: vec![],
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn each_question_kind_and_the_wait_band() {
+        let season = season();
+        let data = dataset(Sector::Private);
+        // Phone answered after 2 min → band 3m, wait 60. listened 4 → 4·3/4 = 3 of 4,
+        // answers nei → 0 of 2: agent 3/6 = 50. named "one" → 1 of 2, ivr 5 → 2 of 2,
+        // would_buy ja → 2 of 2: overall 5/6 = 83.33.
+        // S = (10·60 + 60·50 + 30·83.33) / 100 = (600 + 3000 + 2500) / 100 = 61.
+        let i = inquiry(
+            0,
+            "2022-03-01 10:00:00",
+            Some("2022-03-01 10:02:00"),
+            [
+                Some(Answer::Scale(4)),
+                Some(Answer::YesNo(false)),
+                Some(Answer::Choice(1)),
+                Some(Answer::Scale(5)),
+                Some(Answer::YesNo(true)),
+            ],
+        );
+        let s = score_inquiry(&season, &data, &i);
+        assert!(s.answered);
+        assert_eq!(s.area_pct[0], Some(60.0));
+        assert!(close(s.area_pct[1].unwrap(), 50.0));
+        assert!(close(s.area_pct[2].unwrap(), 500.0 / 6.0));
+        assert!(close(s.score.unwrap(), 61.0));
+        assert_eq!(s.question_points[0], Some((3.0, 4.0)));
+        assert_eq!(s.question_points[2], Some((1.0, 2.0)));
+    }
+
+    #[test]
+    fn one_second_after_the_limit_is_no_answer() {
+        let season = season();
+        let data = dataset(Sector::Private);
+        let none = [None; 5];
+        // 5:00 exactly is inside the inclusive limit and the last band: wait 30.
+        let on_time = score_inquiry(
+            &season,
+            &data,
+            &inquiry(0, "2022-03-01 10:00:00", Some("2022-03-01 10:05:00"), none),
+        );
+        assert!(on_time.answered);
+        assert_eq!(on_time.area_pct[0], Some(30.0));
+        // 5:01 is over the limit: unanswered, S = 0 and only the wait area, at 0.
+        let late = score_inquiry(
+            &season,
+            &data,
+            &inquiry(0, "2022-03-01 10:00:00", Some("2022-03-01 10:05:01"), none),
+        );
+        assert!(!late.answered);
+        assert_eq!(late.score, Some(0.0));
+        assert_eq!(late.area_pct, vec![Some(0.0), None, None]);
+    }
+
+    #[test]
+    fn an_area_with_nothing_applicable_drops_out_of_the_score() {
+        let season = season();
+        let data = dataset(Sector::Public);
+        // E-mail, Fri 10:00 → Mon 10:00 = 1 business day → band 1bd, wait 70. Agent questions
+        // unanswered (N/A); ivr does not apply to e-mail and would_buy not to the public
+        // sector, named "both" → overall 100. Agent is not applicable:
+        // S = (10·70 + 30·100) / (10 + 30) = 92.5.
+        let i = inquiry(
+            1,
+            "2022-03-04 10:00:00",
+            Some("2022-03-07 10:00:00"),
+            [None, None, Some(Answer::Choice(0)), None, None],
+        );
+        let s = score_inquiry(&season, &data, &i);
+        assert_eq!(s.wait, Some(86_400));
+        assert_eq!(s.area_pct, vec![Some(70.0), None, Some(100.0)]);
+        assert!(close(s.score.unwrap(), 92.5));
+    }
 
     #[test]
     fn nps_of_a_known_list() {

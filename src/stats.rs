@@ -1,12 +1,27 @@
 //! Small statistics the methodology needs: means, the Student's t interval, Welch's t-test
 //! and numpy-style percentiles. No I/O, plain `f64`.
 
-pub fn mean(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        None
-    } else {
-        Some(values.iter().sum::<f64>() / values.len() as f64)
+/// Sum in ascending order with Neumaier's compensation: the same values in any order give
+/// the same bits, so participants with identical inquiry scores tie exactly rather than by
+/// a rounding accident of the input order.
+pub fn sum(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut sorted: Vec<f64> = values.into_iter().collect();
+    sorted.sort_by(f64::total_cmp);
+    let (mut total, mut compensation) = (0.0f64, 0.0f64);
+    for v in sorted {
+        let t = total + v;
+        compensation += if total.abs() >= v.abs() {
+            (total - t) + v
+        } else {
+            (v - t) + total
+        };
+        total = t;
     }
+    total + compensation
+}
+
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| sum(values.iter().copied()) / values.len() as f64)
 }
 
 /// Sample variance (n − 1 in the denominator); `None` below two values.
@@ -15,7 +30,7 @@ pub fn sample_variance(values: &[f64]) -> Option<f64> {
         return None;
     }
     let m = mean(values)?;
-    Some(values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64)
+    Some(sum(values.iter().map(|v| (v - m).powi(2))) / (values.len() - 1) as f64)
 }
 
 /// 95 % interval of the mean: mean ± t(0.975, n−1) · s / √n; `None` below two values.
@@ -161,6 +176,14 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() < tol
+    }
+
+    #[test]
+    fn sums_do_not_depend_on_order() {
+        let a = [100.0, 500.0 / 6.0, 100.0 / 3.0];
+        let b = [100.0 / 3.0, 100.0, 500.0 / 6.0];
+        assert_eq!(mean(&a).unwrap().to_bits(), mean(&b).unwrap().to_bits());
+        assert_eq!(sum([0.1, 0.2, 0.3]), 0.6);
     }
 
     #[test]

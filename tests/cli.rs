@@ -280,3 +280,43 @@ fn help_teaches_with_examples() {
         "{text}"
     );
 }
+
+#[test]
+fn exact_ties_share_the_rank_and_the_award() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ksp(&[
+        "run",
+        "testdata/ties/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p = table(&out.join("results/participants.csv"));
+    // X and Y have the same three inquiry scores in another order: S = 95, 76, 60 → 77.
+    // Agent 100, 83.33 and 33.33 for both, so every tie-break level is equal: ranks 1, 1, 3.
+    assert_close(num(&p["X"], "total"), 77.0, "X total");
+    assert_eq!(
+        (
+            p["X"]["class_rank"].as_str(),
+            p["Y"]["class_rank"].as_str(),
+            p["Z"]["class_rank"].as_str()
+        ),
+        ("1", "1", "3")
+    );
+    let classes = table(&out.join("results/classes.csv"));
+    assert_eq!(classes["Musikk"]["winner_ids"], "X|Y");
+    // Too close to call is empty when rank 1 is shared.
+    assert_eq!(classes["Musikk"]["too_close"], "");
+    let awards = std::fs::read_to_string(out.join("results/awards.csv")).unwrap();
+    assert_eq!(
+        awards.matches("class_winner,Musikk,,").count(),
+        2,
+        "{awards}"
+    );
+    assert_eq!(awards.matches("overall_winner,").count(), 2, "{awards}");
+    assert!(
+        awards.contains("class_winner,Musikk,,X,77,77,\n"),
+        "{awards}"
+    );
+}
