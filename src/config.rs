@@ -76,6 +76,18 @@ pub enum OnBadRow {
     Reject,
 }
 
+/// The text encoding of CSV input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// Windows-1252 (Excel's "CSV" on Western European Windows).
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
 /// A participant's sector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -122,6 +134,9 @@ pub struct RawSeason {
     pub name: String,
     /// The award year.
     pub year: i32,
+    /// The days inquiries may be sent on, inclusive; an inquiry outside is a bad row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<RawPeriod>,
     /// Report language: `nb` (default) or `en`.
     #[serde(default = "default_language")]
     pub language: Language,
@@ -138,6 +153,16 @@ pub struct RawSeason {
     /// `SOURCE_DATE_EPOCH` when set, else the day of the season's last inquiry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date: Option<String>,
+}
+
+/// `season.period`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeriod {
+    /// The first day (YYYY-MM-DD).
+    pub from: String,
+    /// The last day (YYYY-MM-DD).
+    pub to: String,
 }
 
 fn default_language() -> Language {
@@ -162,6 +187,16 @@ pub struct RawInput {
     /// CSV delimiter, `,` or `;`; detected from the header line when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
+    /// CSV text encoding: `utf-8` (default) or `windows-1252`.
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// Problems listed before the rest are only counted; default 50.
+    #[serde(default = "default_max_problems")]
+    pub max_problems: usize,
+}
+
+fn default_max_problems() -> usize {
+    50
 }
 
 /// `[output]`.
@@ -405,6 +440,10 @@ pub struct Season {
     pub responses_path: PathBuf,
     pub on_bad_row: OnBadRow,
     pub delimiter: Option<u8>,
+    pub encoding: Encoding,
+    pub max_problems: usize,
+    /// Inclusive first and last day of the season.
+    pub period: Option<(NaiveDate, NaiveDate)>,
     pub output_dir: PathBuf,
     pub templates_dir: PathBuf,
     pub award: AwardRules,
@@ -415,6 +454,8 @@ pub struct Season {
     pub wait_area: Option<usize>,
     /// The config as it was after `--set`, for results.json and the report appendix.
     pub effective: RawConfig,
+    /// SHA-256 of the config file's text, for the manifest.
+    pub config_sha256: String,
 }
 
 impl Season {
@@ -460,7 +501,7 @@ pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Season, Co
             )
         })?
     };
-    check(path, raw).map_err(|(key, message)| {
+    let mut season = check(path, raw).map_err(|(key, message)| {
         let set_by = overrides.iter().find(|o| {
             o.split('=')
                 .next()
@@ -470,7 +511,9 @@ pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Season, Co
             Some(o) => err(None, format!("{key}: {message} (from --set {o})")),
             None => err(locate_key(text, &key), format!("{key}: {message}")),
         }
-    })
+    })?;
+    season.config_sha256 = crate::output::sha256_hex(text.as_bytes());
+    Ok(season)
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
@@ -743,6 +786,26 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         })?;
         closed_days.insert(date);
     }
+    let date = |key: &str, d: &str| {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| e(key, format!("`{d}` is not a date written YYYY-MM-DD")))
+    };
+    let period = match &raw.season.period {
+        None => None,
+        Some(p) => {
+            let (from, to) = (
+                date("season.period.from", &p.from)?,
+                date("season.period.to", &p.to)?,
+            );
+            if to < from {
+                return Err(e(
+                    "season.period",
+                    format!("the period ends ({to}) before it starts ({from})"),
+                ));
+            }
+            Some((from, to))
+        }
+    };
     let report_date = raw
         .season
         .report_date
@@ -1144,6 +1207,9 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         responses_path: resolve(&raw.input.responses),
         on_bad_row: raw.input.on_bad_row,
         delimiter,
+        encoding: raw.input.encoding,
+        max_problems: raw.input.max_problems.max(1),
+        period,
         output_dir: resolve(&raw.output.dir),
         templates_dir: resolve(
             raw.output
@@ -1157,6 +1223,7 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         questions,
         wait_area,
         effective: raw,
+        config_sha256: String::new(),
     })
 }
 

@@ -381,6 +381,8 @@ pub struct NotRanked {
 #[derive(Serialize)]
 pub struct Counts {
     pub rows_read: String,
+    pub rows_accepted: String,
+    pub rows_rejected: String,
     pub participants: String,
     pub inquiries: String,
 }
@@ -463,6 +465,8 @@ pub fn award_summary(
         not_ranked,
         counts: Counts {
             rows_read: format_number(data.rows_read as f64, 0, lang),
+            rows_accepted: format_number(data.rows_accepted() as f64, 0, lang),
+            rows_rejected: format_number(data.rows_rejected as f64, 0, lang),
             participants: format_number(data.participants.len() as f64, 0, lang),
             inquiries: format_number(data.inquiries.len() as f64, 0, lang),
         },

@@ -1,17 +1,16 @@
 //! Loading and checking the season's participants and responses (methodology.md §2).
-//! Every problem is collected with its file, line and column; a run with problems stops
-//! before anything is scored or written.
+//! Every problem is collected with its file, line and column. A run with problems stops
+//! before anything is scored or written, or, with `on_bad_row = "reject"`, sets the rows with
+//! problems aside for `rejects.csv` and goes on.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::config::{QuestionKind, RESERVED_COLUMNS, Season, Sector};
-use crate::table::{self, InputError, Place, Table};
-
-/// How many problems are listed before the rest are only counted.
-pub const MAX_LISTED_PROBLEMS: usize = 50;
+use crate::config::{OnBadRow, QuestionKind, RESERVED_COLUMNS, Season, Sector};
+use crate::table::{self, InputError, Place, Row, Table};
 
 #[derive(Debug, Clone)]
 pub struct Participant {
@@ -21,6 +20,8 @@ pub struct Participant {
     pub sector: Sector,
     /// Indexes into `Season::channels`.
     pub channels: Vec<usize>,
+    /// The participant's line in the participants file.
+    pub line: usize,
 }
 
 /// One answer, checked against its question.
@@ -64,11 +65,23 @@ pub struct Dataset {
     pub inquiries: Vec<Inquiry>,
     /// Comment column suffixes, in file order.
     pub comment_columns: Vec<String>,
+    /// Data rows in both files, blank rows not counted: accepted + rejected.
     pub rows_read: usize,
+    pub rows_rejected: usize,
+    /// With `on_bad_row = "reject"`: every problem of every rejected row, by file and line.
+    pub rejects: Vec<InputError>,
+    /// The input files read, with their SHA-256.
+    pub inputs: Vec<(PathBuf, String)>,
     pub warnings: Vec<Warning>,
 }
 
-/// All problems found, sorted by file and line, listing at most [`MAX_LISTED_PROBLEMS`].
+impl Dataset {
+    pub fn rows_accepted(&self) -> usize {
+        self.participants.len() + self.inquiries.len()
+    }
+}
+
+/// All problems found, sorted by file and line, listing at most `input.max_problems`.
 #[derive(Debug, Clone, thiserror::Error)]
 pub struct InputErrors {
     pub errors: Vec<InputError>,
@@ -86,7 +99,7 @@ impl std::fmt::Display for InputErrors {
         if self.total > self.errors.len() {
             write!(
                 f,
-                "\n… and {} more problems",
+                "\n… and {} more problems (raise input.max_problems to list them)",
                 self.total - self.errors.len()
             )?;
         }
@@ -101,9 +114,10 @@ struct Findings {
 }
 
 impl Findings {
-    fn error(&mut self, place: Place, message: impl Into<String>) {
+    fn error(&mut self, place: Place, value: &str, message: impl Into<String>) {
         self.errors.push(InputError {
             place,
+            value: value.to_string(),
             message: message.into(),
         });
     }
@@ -116,41 +130,75 @@ impl Findings {
     }
 }
 
-/// Loads both input files and checks them against the season.
+/// Loads both input files and checks them against the season. Problems with a file as a
+/// whole (unreadable, missing columns) always fail; problems of single rows fail under
+/// `on_bad_row = "fail"` and set the row aside under `"reject"`.
 pub fn load(season: &Season) -> Result<Dataset, InputErrors> {
-    let mut findings = Findings::default();
-    let participants = table::read(&season.participants_path, season.delimiter);
-    let responses = table::read(&season.responses_path, season.delimiter);
-    let (participants, responses) = match (participants, responses) {
-        (Ok(p), Ok(r)) => (p, r),
-        (p, r) => {
-            let errors: Vec<InputError> = [p.err(), r.err()].into_iter().flatten().collect();
-            return Err(InputErrors {
-                total: errors.len(),
-                errors,
-            });
-        }
-    };
-    let dataset = check(season, &participants, &responses, &mut findings);
-    if findings.errors.is_empty() {
-        let mut dataset = dataset;
-        dataset.warnings = findings
-            .warnings
-            .into_iter()
-            .map(|(message, (count, first))| Warning {
-                message,
-                count,
-                first,
-            })
-            .collect();
-        Ok(dataset)
-    } else {
-        let mut errors = findings.errors;
-        errors.sort();
-        let total = errors.len();
-        errors.truncate(MAX_LISTED_PROBLEMS);
-        Err(InputErrors { errors, total })
+    let participants = table::read(&season.participants_path, season.delimiter, season.encoding);
+    let responses = table::read(&season.responses_path, season.delimiter, season.encoding);
+    match (participants, responses) {
+        (Ok(p), Ok(r)) => check_tables(season, &p, &r),
+        (p, r) => Err(sorted_errors(
+            season,
+            [p.err(), r.err()].into_iter().flatten().collect(),
+        )),
     }
+}
+
+/// The participants file first, as its problems often explain those of the responses; then
+/// by line and column.
+fn sort_errors(season: &Season, errors: &mut [InputError]) {
+    errors.sort_by(|a, b| {
+        (a.place.file != season.participants_path, a)
+            .cmp(&(b.place.file != season.participants_path, b))
+    });
+}
+
+/// Sorted, with at most `input.max_problems` listed.
+fn sorted_errors(season: &Season, mut errors: Vec<InputError>) -> InputErrors {
+    sort_errors(season, &mut errors);
+    let total = errors.len();
+    errors.truncate(season.max_problems);
+    InputErrors { errors, total }
+}
+
+/// Checks two tables already read (from files or memory) against the season.
+pub fn check_tables(
+    season: &Season,
+    participants: &Table,
+    responses: &Table,
+) -> Result<Dataset, InputErrors> {
+    let mut findings = Findings::default();
+    let mut dataset = check(season, participants, responses, &mut findings);
+    let (row_errors, file_errors): (Vec<InputError>, Vec<InputError>) = findings
+        .errors
+        .into_iter()
+        .partition(|e| e.place.line.is_some_and(|l| l > 1));
+    if !file_errors.is_empty() || (season.on_bad_row == OnBadRow::Fail && !row_errors.is_empty()) {
+        return Err(sorted_errors(
+            season,
+            file_errors.into_iter().chain(row_errors).collect(),
+        ));
+    }
+    let mut rejects = row_errors;
+    sort_errors(season, &mut rejects);
+    let mut rows: Vec<(&std::path::Path, Option<usize>)> = rejects
+        .iter()
+        .map(|e| (e.place.file.as_path(), e.place.line))
+        .collect();
+    rows.dedup();
+    dataset.rows_rejected = rows.len();
+    dataset.rejects = rejects;
+    dataset.warnings = findings
+        .warnings
+        .into_iter()
+        .map(|(message, (count, first))| Warning {
+            message,
+            count,
+            first,
+        })
+        .collect();
+    Ok(dataset)
 }
 
 /// Maps required and optional columns to their positions; reports missing and duplicated ones.
@@ -162,9 +210,16 @@ impl Columns {
     fn new(table: &Table, required: &[&str], findings: &mut Findings) -> Self {
         let mut index = HashMap::new();
         for (i, h) in table.headers.iter().enumerate() {
-            if index.insert(h.clone(), i).is_some() {
+            if h.is_empty() {
                 findings.error(
                     table.place(Some(1), Some(i)),
+                    "",
+                    "a column has no name: name it or remove it",
+                );
+            } else if index.insert(h.clone(), i).is_some() {
+                findings.error(
+                    table.place(Some(1), Some(i)),
+                    h,
                     format!("the column `{h}` appears twice: remove or rename one"),
                 );
             }
@@ -173,6 +228,7 @@ impl Columns {
             if !index.contains_key(*name) {
                 findings.error(
                     table.place(Some(1), None),
+                    "",
                     format!(
                         "missing column `{name}`: the header has {}",
                         table.headers.join(", ")
@@ -188,8 +244,46 @@ impl Columns {
     }
 }
 
+/// Rows that are not blank; a blank row is skipped with a warning and is not counted as read.
+fn data_rows<'t>(table: &'t Table, findings: &mut Findings) -> Vec<&'t Row> {
+    table
+        .rows
+        .iter()
+        .filter(|row| {
+            let blank = row.fields.iter().all(|f| f.trim().is_empty());
+            if blank {
+                findings.warn(table.place(Some(row.line), None), "blank rows are skipped");
+            }
+            !blank
+        })
+        .collect()
+}
+
+/// Checks the row's width; a ragged row is reported once and not read further.
+fn ragged(table: &Table, row: &Row, findings: &mut Findings) -> bool {
+    let n = table.headers.len();
+    if row.fields.len() == n {
+        return false;
+    }
+    let what = if row.fields.len() < n {
+        "too few"
+    } else {
+        "too many"
+    };
+    findings.error(
+        table.place(Some(row.line), None),
+        "",
+        format!("{what} fields: the row has {} but the header has {n} (check the delimiter and the quotes)", row.fields.len()),
+    );
+    true
+}
+
 fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Dataset {
-    let participants = check_participants(season, pt, findings);
+    let participant_rows = data_rows(pt, findings);
+    let response_rows = data_rows(rt, findings);
+    let rows_read = participant_rows.len() + response_rows.len();
+    let (participants, rejected_participants) =
+        check_participants(season, pt, &participant_rows, findings);
     let by_id: HashMap<&str, usize> = participants
         .iter()
         .enumerate()
@@ -216,6 +310,30 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
             );
         }
     }
+    if response_rows.is_empty() {
+        findings.error(
+            rt.place(None, None),
+            "",
+            "the responses file has no rows: it needs one row per inquiry",
+        );
+    }
+    let empty = |participants| Dataset {
+        participants,
+        inquiries: vec![],
+        comment_columns: vec![],
+        rows_read,
+        rows_rejected: 0,
+        rejects: vec![],
+        inputs: vec![
+            (pt.file.clone(), pt.sha256.clone()),
+            (rt.file.clone(), rt.sha256.clone()),
+        ],
+        warnings: vec![],
+    };
+    if findings.errors.iter().any(|e| e.place.file == rt.file) {
+        // Without the right columns every row would repeat the same problem.
+        return empty(participants);
+    }
     let comment_columns: Vec<(usize, String)> = rt
         .headers
         .iter()
@@ -227,203 +345,60 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         .iter()
         .map(|q| columns.get(&q.id))
         .collect();
-    let ncols = rt.headers.len();
-    let mut inquiries = Vec::with_capacity(rt.rows.len());
+    let mut inquiries = Vec::with_capacity(response_rows.len());
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let mut per_participant = vec![0usize; participants.len()];
-
-    if findings.errors.iter().any(|e| e.place.file == rt.file) {
-        // Without the right columns every row would repeat the same problem.
-        return Dataset {
-            participants,
-            inquiries,
-            comment_columns: vec![],
-            rows_read: pt.rows.len() + rt.rows.len(),
-            warnings: vec![],
-        };
-    }
     let col = |name: &str| columns.get(name);
-    for row in &rt.rows {
-        let at = |c: Option<usize>| rt.place(Some(row.line), c);
-        if row.fields.len() != ncols {
-            if row.fields.iter().all(|f| f.trim().is_empty()) {
-                findings.warn(at(None), "blank rows are skipped");
-                continue;
-            }
-            findings.error(
-                at(None),
-                format!(
-                    "the row has {} fields but the header has {ncols}",
-                    row.fields.len()
-                ),
-            );
+    for row in response_rows {
+        if ragged(rt, row, findings) {
             continue;
         }
-        let field = |c: Option<usize>| c.map_or("", |c| row.fields[c].trim());
-        let mut ok = true;
-
-        let id = field(col("inquiry_id"));
-        if id.is_empty() {
-            findings.error(at(col("inquiry_id")), "the inquiry_id is empty");
-            ok = false;
-        } else if let Some(first) = seen_ids.insert(id.to_string(), row.line) {
-            findings.error(
-                at(col("inquiry_id")),
-                format!("the inquiry_id `{id}` is also used on line {first}"),
-            );
-            ok = false;
+        if let Some(inquiry) = check_inquiry(
+            season,
+            rt,
+            row,
+            &col,
+            &question_columns,
+            &comment_columns,
+            &participants,
+            &by_id,
+            &rejected_participants,
+            &mut seen_ids,
+            findings,
+        ) {
+            inquiries.push(inquiry);
         }
-        let pid = field(col("participant_id"));
-        let participant = by_id.get(pid).copied();
-        if participant.is_none() {
-            findings.error(
-                at(col("participant_id")),
-                format!(
-                    "unknown participant_id `{pid}`: it is not in {}",
-                    pt.file.display()
-                ),
-            );
-            ok = false;
-        }
-        let channel_name = field(col("channel"));
-        let channel = season.channel_index(&channel_name.to_lowercase());
-        match (channel, participant) {
-            (None, _) => {
-                let known: Vec<&str> = season.channels.iter().map(|c| c.id.as_str()).collect();
-                findings.error(
-                    at(col("channel")),
-                    format!(
-                        "unknown channel `{channel_name}`: the config knows {}",
-                        known.join(", ")
-                    ),
-                );
-                ok = false;
-            }
-            (Some(c), Some(p)) if !participants[p].channels.contains(&c) => findings.warn(
-                at(col("channel")),
-                "an inquiry uses a channel its participant does not list in participants.csv"
-                    .to_string(),
-            ),
-            _ => {}
-        }
-        let attempts = match field(col("attempts")) {
-            "" => 1,
-            "1" => 1,
-            "2" => 2,
-            other => {
-                findings.error(
-                    at(col("attempts")),
-                    format!("attempts `{other}` must be 1 or 2"),
-                );
-                ok = false;
-                1
-            }
-        };
-        let stamp = |name: &str, findings: &mut Findings| -> Option<Option<DateTime<Utc>>> {
-            let text = field(col(name));
-            if text.is_empty() {
-                return Some(None);
-            }
-            match parse_timestamp(text, season.timezone) {
-                Ok(t) => Some(Some(t)),
-                Err(m) => {
-                    findings.error(at(col(name)), m);
-                    None
-                }
-            }
-        };
-        let sent_at = stamp("sent_at", findings);
-        let answered_at = stamp("answered_at", findings);
-        let ended_at = stamp("ended_at", findings);
-        let (Some(sent_at), Some(answered_at), Some(ended_at)) = (sent_at, answered_at, ended_at)
-        else {
-            continue;
-        };
-        let Some(sent_at) = sent_at else {
-            findings.error(
-                at(col("sent_at")),
-                "sent_at is empty: every inquiry needs the time it was sent",
-            );
-            continue;
-        };
-        if let Some(a) = answered_at
-            && a < sent_at
-        {
-            findings.error(at(col("answered_at")), "answered_at is before sent_at");
-            ok = false;
-        }
-        if let (Some(a), Some(e)) = (answered_at, ended_at)
-            && e < a
-        {
-            findings.error(at(col("ended_at")), "ended_at is before answered_at");
-            ok = false;
-        }
-
-        let (Some(participant), Some(channel)) = (participant, channel) else {
-            continue;
-        };
-        let sector = participants[participant].sector;
-        let limit = season.channels[channel].limit;
-        let answered = limit.is_none() || answered_at.is_some();
-        let mut answers = Vec::with_capacity(season.questions.len());
-        for (q, c) in season.questions.iter().zip(&question_columns) {
-            let text = field(*c);
-            if text.is_empty() {
-                answers.push(None);
-                continue;
-            }
-            match parse_answer(q, text) {
-                Ok(answer) => {
-                    if !answered {
-                        findings.warn(at(*c), "answers on unanswered inquiries are ignored");
-                        answers.push(None);
-                    } else if !q.applies(channel, sector) {
-                        findings.warn(at(*c), format!("answers to `{}` where it does not apply (channel or sector) are ignored", q.id));
-                        answers.push(None);
-                    } else {
-                        answers.push(Some(answer));
-                    }
-                }
-                Err(m) => {
-                    findings.error(at(*c), m);
-                    ok = false;
-                    answers.push(None);
-                }
-            }
-        }
-        if !ok {
-            continue;
-        }
-        let comments = comment_columns
-            .iter()
-            .filter_map(|(c, suffix)| {
-                let text = row.fields[*c].trim();
-                (!text.is_empty()).then(|| (suffix.clone(), text.to_string()))
-            })
-            .collect();
-        per_participant[participant] += 1;
-        inquiries.push(Inquiry {
-            id: id.to_string(),
-            participant,
-            shopper_id: field(col("shopper_id")).to_string(),
-            channel,
-            attempts,
-            sent_at,
-            answered_at,
-            ended_at,
-            answers,
-            comments,
-        });
     }
-    // A canonical order, so sums (and so every last digit of a figure) never depend on the
-    // order of the input rows.
-    let mut order: Vec<usize> = (0..participants.len()).collect();
+
+    // A participant without inquiries cannot be scored: its row is the problem.
+    let mut per_participant = vec![0usize; participants.len()];
+    for i in &inquiries {
+        per_participant[i.participant] += 1;
+    }
+    let id_column = pt.headers.iter().position(|h| h == "participant_id");
+    for (p, n) in participants.iter().zip(&per_participant) {
+        if *n == 0 {
+            findings.error(
+                pt.place(Some(p.line), id_column),
+                &p.id,
+                format!(
+                    "participant `{}` has no inquiries in {}",
+                    p.id,
+                    rt.file.display()
+                ),
+            );
+        }
+    }
+
+    // Keep the participants with inquiries, in a canonical order (by id) so sums, and so
+    // every last digit of a figure, never depend on the order of the input rows.
+    let mut order: Vec<usize> = (0..participants.len())
+        .filter(|&p| per_participant[p] > 0)
+        .collect();
     order.sort_by(|&a, &b| participants[a].id.cmp(&participants[b].id));
-    let mut new_index = vec![0; participants.len()];
+    let mut new_index = vec![usize::MAX; participants.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
     }
-    let per_participant: Vec<usize> = order.iter().map(|&old| per_participant[old]).collect();
     let mut slots: Vec<Option<Participant>> = participants.into_iter().map(Some).collect();
     let participants: Vec<Participant> = order
         .iter()
@@ -433,91 +408,269 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         inquiry.participant = new_index[inquiry.participant];
     }
     inquiries.sort_by(|a, b| a.id.cmp(&b.id));
-    for (p, n) in participants.iter().zip(&per_participant) {
-        if *n == 0 {
-            findings.warn(
-                pt.place(None, None),
-                format!("participant `{}` has no inquiries", p.id),
+    let mut dataset = empty(participants);
+    dataset.inquiries = inquiries;
+    dataset.comment_columns = comment_columns.into_iter().map(|(_, s)| s).collect();
+    dataset
+}
+
+/// Checks one responses row; `None` when it has a problem (already recorded).
+#[allow(clippy::too_many_arguments)]
+fn check_inquiry(
+    season: &Season,
+    rt: &Table,
+    row: &Row,
+    col: &dyn Fn(&str) -> Option<usize>,
+    question_columns: &[Option<usize>],
+    comment_columns: &[(usize, String)],
+    participants: &[Participant],
+    by_id: &HashMap<&str, usize>,
+    rejected_participants: &HashMap<String, usize>,
+    seen_ids: &mut HashMap<String, usize>,
+    findings: &mut Findings,
+) -> Option<Inquiry> {
+    let at = |c: Option<usize>| rt.place(Some(row.line), c);
+    let field = |c: Option<usize>| c.map_or("", |c| row.fields[c].trim());
+    let errors_before = findings.errors.len();
+
+    let id = field(col("inquiry_id"));
+    if id.is_empty() {
+        findings.error(at(col("inquiry_id")), id, "the inquiry_id is empty");
+    } else if let Some(first) = seen_ids.insert(id.to_string(), row.line) {
+        findings.error(
+            at(col("inquiry_id")),
+            id,
+            format!("the inquiry_id `{id}` is also used on line {first}"),
+        );
+    }
+    let pid = field(col("participant_id"));
+    let participant = by_id.get(pid).copied();
+    if participant.is_none() {
+        match rejected_participants.get(pid) {
+            // Under `fail` the participant's own row already stops the run.
+            Some(_) if season.on_bad_row == OnBadRow::Fail => return None,
+            Some(line) => findings.error(
+                at(col("participant_id")),
+                pid,
+                format!("participant `{pid}` was set aside: see line {line} of the participants file"),
+            ),
+            None => findings.error(
+                at(col("participant_id")),
+                pid,
+                format!("unknown participant_id `{pid}`: add it to the participants file or correct the id"),
+            ),
+        }
+    }
+    let channel_name = field(col("channel"));
+    let channel = season.channel_index(&channel_name.to_lowercase());
+    match (channel, participant) {
+        (None, _) => {
+            let known: Vec<&str> = season.channels.iter().map(|c| c.id.as_str()).collect();
+            findings.error(
+                at(col("channel")),
+                channel_name,
+                format!(
+                    "unknown channel `{channel_name}`: the config knows {}",
+                    known.join(", ")
+                ),
+            );
+        }
+        (Some(c), Some(p)) if !participants[p].channels.contains(&c) => findings.warn(
+            at(col("channel")),
+            "an inquiry uses a channel its participant does not list in the participants file",
+        ),
+        _ => {}
+    }
+    let attempts = match field(col("attempts")) {
+        "" | "1" => 1,
+        "2" => 2,
+        other => {
+            findings.error(
+                at(col("attempts")),
+                other,
+                format!("attempts `{other}` must be 1 or 2"),
+            );
+            1
+        }
+    };
+    let mut stamp = |name: &str| -> Option<DateTime<Utc>> {
+        let text = field(col(name));
+        if text.is_empty() {
+            return None;
+        }
+        parse_timestamp(text, season.timezone)
+            .map_err(|m| findings.error(at(col(name)), text, m))
+            .ok()
+    };
+    let sent_at = stamp("sent_at");
+    let answered_at = stamp("answered_at");
+    let ended_at = stamp("ended_at");
+    if field(col("sent_at")).is_empty() {
+        findings.error(
+            at(col("sent_at")),
+            "",
+            "sent_at is empty: every inquiry needs the time it was sent",
+        );
+    }
+    if let (Some(s), Some(a)) = (sent_at, answered_at)
+        && a < s
+    {
+        findings.error(
+            at(col("answered_at")),
+            field(col("answered_at")),
+            "answered_at is before sent_at",
+        );
+    }
+    if let (Some(a), Some(e)) = (answered_at, ended_at)
+        && e < a
+    {
+        findings.error(
+            at(col("ended_at")),
+            field(col("ended_at")),
+            "ended_at is before answered_at",
+        );
+    }
+    if let (Some(s), Some((from, to))) = (sent_at, season.period) {
+        let day = s.with_timezone(&season.timezone).date_naive();
+        if day < from || day > to {
+            findings.error(
+                at(col("sent_at")),
+                field(col("sent_at")),
+                format!("sent_at is outside the season's period {from} – {to} (season.period)"),
             );
         }
     }
-    Dataset {
-        participants,
-        inquiries,
-        comment_columns: comment_columns.into_iter().map(|(_, s)| s).collect(),
-        rows_read: pt.rows.len() + rt.rows.len(),
-        warnings: vec![],
+
+    let mut answers = Vec::with_capacity(season.questions.len());
+    if let (Some(participant), Some(channel)) = (participant, channel) {
+        let sector = participants[participant].sector;
+        let answered = season.channels[channel].limit.is_none() || answered_at.is_some();
+        for (q, c) in season.questions.iter().zip(question_columns) {
+            let text = field(*c);
+            let answer = if text.is_empty() {
+                None
+            } else {
+                match parse_answer(q, text) {
+                    Err(m) => {
+                        findings.error(at(*c), text, m);
+                        None
+                    }
+                    Ok(_) if !answered => {
+                        findings.warn(at(*c), "answers on unanswered inquiries are ignored");
+                        None
+                    }
+                    Ok(_) if !q.applies(channel, sector) => {
+                        findings.warn(at(*c), format!("answers to `{}` where it does not apply (channel or sector) are ignored", q.id));
+                        None
+                    }
+                    Ok(answer) => Some(answer),
+                }
+            };
+            answers.push(answer);
+        }
     }
+    if findings.errors.len() > errors_before {
+        return None;
+    }
+    let comments = comment_columns
+        .iter()
+        .filter_map(|(c, suffix)| {
+            let text = row.fields[*c].trim();
+            (!text.is_empty()).then(|| (suffix.clone(), text.to_string()))
+        })
+        .collect();
+    Some(Inquiry {
+        id: id.to_string(),
+        participant: participant?,
+        shopper_id: field(col("shopper_id")).to_string(),
+        channel: channel?,
+        attempts,
+        sent_at: sent_at?,
+        answered_at,
+        ended_at,
+        answers,
+        comments,
+    })
 }
 
-fn check_participants(season: &Season, pt: &Table, findings: &mut Findings) -> Vec<Participant> {
+/// Checks the participants rows. Returns the accepted participants and, by id, the line of
+/// each participant row that was set aside.
+fn check_participants(
+    season: &Season,
+    pt: &Table,
+    rows: &[&Row],
+    findings: &mut Findings,
+) -> (Vec<Participant>, HashMap<String, usize>) {
     const COLUMNS: [&str; 5] = ["participant_id", "name", "class", "sector", "channels"];
     let columns = Columns::new(pt, &COLUMNS, findings);
     for (i, h) in pt.headers.iter().enumerate() {
-        if !COLUMNS.contains(&h.as_str()) {
+        if !COLUMNS.contains(&h.as_str()) && !h.is_empty() {
             findings.warn(
                 pt.place(Some(1), Some(i)),
                 format!("the column `{h}` of the participants file is not read"),
             );
         }
     }
+    if rows.is_empty() {
+        findings.error(
+            pt.place(None, None),
+            "",
+            "the participants file has no rows: it needs one row per participant",
+        );
+    }
+    let mut rejected = HashMap::new();
     if findings.errors.iter().any(|e| e.place.file == pt.file) {
-        return vec![];
+        return (vec![], rejected);
     }
     let [id_c, name_c, class_c, sector_c, channels_c] =
         COLUMNS.map(|c| columns.get(c).expect("checked above"));
-    let ncols = pt.headers.len();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut participants = Vec::new();
-    for row in &pt.rows {
-        let at = |c: Option<usize>| pt.place(Some(row.line), c);
-        if row.fields.len() != ncols {
-            if row.fields.iter().all(|f| f.trim().is_empty()) {
-                findings.warn(at(None), "blank rows are skipped");
-            } else {
-                findings.error(
-                    at(None),
-                    format!(
-                        "the row has {} fields but the header has {ncols}",
-                        row.fields.len()
-                    ),
-                );
-            }
+    for row in rows {
+        let at = |c: usize| pt.place(Some(row.line), Some(c));
+        if ragged(pt, row, findings) {
             continue;
         }
         let field = |c: usize| row.fields[c].trim();
-        let mut ok = true;
+        let errors_before = findings.errors.len();
         for (c, what) in [
             (id_c, "participant_id"),
             (name_c, "name"),
             (class_c, "class"),
         ] {
             if field(c).is_empty() {
-                findings.error(at(Some(c)), format!("the {what} is empty"));
-                ok = false;
+                findings.error(at(c), "", format!("the {what} is empty"));
             }
         }
-        if let Some(first) = seen.insert(field(id_c).to_string(), row.line)
-            && !field(id_c).is_empty()
-        {
-            findings.error(
-                at(Some(id_c)),
-                format!(
-                    "the participant_id `{}` is also used on line {first}",
-                    field(id_c)
-                ),
-            );
-            ok = false;
+        let id = field(id_c);
+        if !id.is_empty() {
+            if let Some(first) = seen.insert(id.to_string(), row.line) {
+                findings.error(
+                    at(id_c),
+                    id,
+                    format!("the participant_id `{id}` is also used on line {first}"),
+                );
+            } else if id.starts_with('.')
+                || !id
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                findings.error(
+                    at(id_c),
+                    id,
+                    format!("the participant_id `{id}` cannot name its report file: use letters, digits, `-`, `_` and `.`"),
+                );
+            }
         }
         let sector = match field(sector_c).to_lowercase().as_str() {
             "private" => Sector::Private,
             "public" => Sector::Public,
             other => {
                 findings.error(
-                    at(Some(sector_c)),
+                    at(sector_c),
+                    other,
                     format!("sector `{other}` must be `private` or `public`"),
                 );
-                ok = false;
                 Sector::Private
             }
         };
@@ -533,30 +686,30 @@ fn check_participants(season: &Season, pt: &Table, findings: &mut Findings) -> V
                 None => {
                     let known: Vec<&str> = season.channels.iter().map(|c| c.id.as_str()).collect();
                     findings.error(
-                        at(Some(channels_c)),
-                        format!(
-                            "unknown channel `{name}`: the config knows {}",
-                            known.join(", ")
-                        ),
+                        at(channels_c),
+                        field(channels_c),
+                        format!("unknown channel `{name}`: the config knows {} (separate channels with |)", known.join(", ")),
                     );
-                    ok = false;
                 }
             }
         }
-        if ok {
-            participants.push(Participant {
-                id: field(id_c).to_string(),
-                name: field(name_c).to_string(),
-                class: field(class_c).to_string(),
-                sector,
-                channels,
-            });
+        if findings.errors.len() > errors_before {
+            // A duplicate keeps the first row's participant; only the repeat is set aside.
+            if !seen.get(id).is_some_and(|first| *first != row.line) {
+                rejected.insert(id.to_string(), row.line);
+            }
+            continue;
         }
+        participants.push(Participant {
+            id: id.to_string(),
+            name: field(name_c).to_string(),
+            class: field(class_c).to_string(),
+            sector,
+            channels,
+            line: row.line,
+        });
     }
-    if pt.rows.is_empty() {
-        findings.error(pt.place(None, None), "the participants file has no rows");
-    }
-    participants
+    (participants, rejected)
 }
 
 /// Parses an answer by the question's kind.

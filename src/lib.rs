@@ -90,6 +90,7 @@ pub struct RunSummary {
     pub participants: usize,
     pub inquiries: usize,
     pub rows_read: usize,
+    pub rows_rejected: usize,
     pub reports: usize,
     pub warnings: Vec<Warning>,
     pub timings: Vec<(&'static str, Duration)>,
@@ -170,20 +171,17 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         .unwrap_or_else(|| season.output_dir.clone());
     let selected: Vec<usize> = match &options.only {
         None => (0..data.participants.len()).collect(),
-        Some(ids) => {
-            let mut selected = Vec::new();
-            for id in ids {
-                let p = data
-                    .participants
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                data.participants
                     .iter()
                     .position(|p| &p.id == id)
                     .ok_or_else(|| {
                         Error::Usage(format!("--only: no participant has the id `{id}`"))
-                    })?;
-                selected.push(p);
-            }
-            selected
-        }
+                    })
+            })
+            .collect::<Result<_, _>>()?,
     };
 
     let start = Instant::now();
@@ -202,13 +200,17 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     };
     let tables = results::tables(&season, &data, &scores, &standings);
     let xlsx = tables.xlsx(date).map_err(Error::Output)?;
-    for (path, bytes) in [
+    let mut files = vec![
         ("results/participants.csv", tables.participants.csv()),
         ("results/classes.csv", tables.classes.csv()),
         ("results/awards.csv", tables.awards.csv()),
         ("results/results.json", tables.json(&season, &data)),
         ("results/results.xlsx", xlsx),
-    ] {
+    ];
+    if season.on_bad_row == config::OnBadRow::Reject {
+        files.push(("rejects.csv", results::rejects_csv(&data)));
+    }
+    for (path, bytes) in files {
         write(path, &bytes).map_err(Error::Output)?;
     }
     timings.push(("results", start.elapsed()));
@@ -258,7 +260,10 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         })
         .map_err(Error::Render)?;
     timings.push(("render", start.elapsed()));
+
     let start = Instant::now();
+    let manifest = output::manifest(&season, &data, staging.entries());
+    write("manifest.json", &manifest).map_err(Error::Output)?;
     staging.commit().map_err(|e| {
         Error::Output(format!(
             "cannot move the output into {}: {e}",
@@ -271,6 +276,7 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         participants: data.participants.len(),
         inquiries: data.inquiries.len(),
         rows_read: data.rows_read,
+        rows_rejected: data.rows_rejected,
         reports,
         warnings: data.warnings.clone(),
         timings,

@@ -53,6 +53,10 @@ enum Command {
         /// participant with the typst CLI.
         #[arg(long)]
         emit_data: bool,
+        /// What to do with a bad input row: `fail` (report every problem, write nothing) or
+        /// `reject` (set it aside in rejects.csv and go on); overrides input.on_bad_row.
+        #[arg(long, value_name = "fail|reject", value_parser = ["fail", "reject"])]
+        on_bad_row: Option<String>,
     },
     /// Check the config and the input files without rendering or writing anything.
     Validate {
@@ -88,6 +92,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    ksp::output::clean_up_on_interrupt();
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -118,7 +123,12 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             only,
             timings,
             emit_data,
+            on_bad_row,
         } => {
+            let mut overrides = overrides;
+            if let Some(mode) = on_bad_row {
+                overrides.push(format!("input.on_bad_row={mode}"));
+            }
             let summary = ksp::run(&ksp::RunOptions {
                 config,
                 overrides,
@@ -130,10 +140,13 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             print_warnings(&summary.warnings);
             let total: f64 = summary.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
             println!(
-                "ksp: {} participants, {} inquiries accepted of {} rows read; {} reports and the award summary in {} ({:.2} s)",
+                "ksp: {} rows read = {} accepted + {} rejected; {} participants, {} inquiries; \
+{} reports and the award summary written to {} in {:.2} s",
+                summary.rows_read,
+                summary.rows_read - summary.rows_rejected,
+                summary.rows_rejected,
                 summary.participants,
                 summary.inquiries,
-                summary.rows_read,
                 summary.reports,
                 summary.out.display(),
                 total

@@ -191,7 +191,8 @@ impl Renderer {
                 Some(format!("{file}:{}:{}: ", line + 1, column + 1))
             });
             let mut text = format!("{}error: {}", place.unwrap_or_default(), d.message);
-            for hint in &d.hints {
+            // typst's hints about its CLI's `--root` do not apply to ksp's fixed sandbox.
+            for hint in d.hints.iter().filter(|h| !h.v.contains("--root")) {
                 text.push_str(&format!("\n  hint: {}", hint.v));
             }
             lines.push(text);

@@ -259,6 +259,8 @@ struct ResultsJson<'a> {
     season: &'a str,
     year: i32,
     rows_read: usize,
+    rows_accepted: usize,
+    rows_rejected: usize,
     inquiries_accepted: usize,
     participants: Vec<serde_json::Map<String, serde_json::Value>>,
     classes: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -275,6 +277,8 @@ impl Tables {
             season: &season.name,
             year: season.year,
             rows_read: data.rows_read,
+            rows_accepted: data.rows_accepted(),
+            rows_rejected: data.rows_rejected,
             inquiries_accepted: data.inquiries.len(),
             participants: self.participants.json(),
             classes: self.classes.json(),
@@ -330,4 +334,35 @@ impl Tables {
             .save_to_buffer()
             .map_err(|e| format!("cannot write results.xlsx: {e}"))
     }
+}
+
+/// `rejects.csv`: one line per problem of every row set aside under `on_bad_row = "reject"`.
+pub fn rejects_csv(data: &Dataset) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["file", "line", "column", "value", "reason"])
+        .expect("writing to memory");
+    for e in &data.rejects {
+        let file = e
+            .place
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let line = e.place.line.map(|l| l.to_string()).unwrap_or_default();
+        let column = e
+            .place
+            .column
+            .as_ref()
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default();
+        w.write_record([
+            file.as_str(),
+            line.as_str(),
+            column.as_str(),
+            e.value.as_str(),
+            e.message.as_str(),
+        ])
+        .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
 }

@@ -469,12 +469,16 @@ mod tests {
             class: "K".into(),
             sector,
             channels: vec![0, 1],
+            line: 2,
         }];
         Dataset {
             participants,
             inquiries: vec![],
             comment_columns: vec![],
             rows_read: 0,
+            rows_rejected: 0,
+            rejects: vec![],
+            inputs: vec![],
             warnings: vec![],
         }
     }

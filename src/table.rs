@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::config::Encoding;
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader};
 
 /// Where in an input file something is.
@@ -38,6 +39,8 @@ impl fmt::Display for Place {
 #[error("{place}: {message}")]
 pub struct InputError {
     pub place: Place,
+    /// The offending value as written, empty when the problem is not one value.
+    pub value: String,
     pub message: String,
 }
 
@@ -45,6 +48,8 @@ pub struct InputError {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub file: PathBuf,
+    /// SHA-256 of the file's bytes, for the manifest.
+    pub sha256: String,
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
 }
@@ -65,14 +70,16 @@ impl Table {
     }
 }
 
-/// Reads a CSV or Parquet file, chosen by its extension.
-pub fn read(path: &Path, delimiter: Option<u8>) -> Result<Table, InputError> {
+/// Reads a CSV or Parquet file, chosen by its extension. CSV text is UTF-8 unless the config
+/// says `input.encoding = "windows-1252"` (Excel's Western European default).
+pub fn read(path: &Path, delimiter: Option<u8>, encoding: Encoding) -> Result<Table, InputError> {
     let whole = |message: String| InputError {
         place: Place {
             file: path.to_path_buf(),
             line: None,
             column: None,
         },
+        value: String::new(),
         message,
     };
     let extension = path
@@ -81,10 +88,16 @@ pub fn read(path: &Path, delimiter: Option<u8>) -> Result<Table, InputError> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    match extension.as_str() {
+    let sha256 = crate::output::sha256_hex(&bytes);
+    let table = match extension.as_str() {
         "parquet" | "pq" => read_parquet(path, bytes),
+        _ if encoding == Encoding::Windows1252 => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+            read_csv(path, text.as_bytes(), delimiter)
+        }
         _ => read_csv(path, &bytes, delimiter),
-    }
+    };
+    table.map(|t| Table { sha256, ..t })
 }
 
 /// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
@@ -96,6 +109,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
             line,
             column: None,
         },
+        value: String::new(),
         message,
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -107,7 +121,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
             + 1;
         return Err(whole(
             Some(line),
-            "the file is not UTF-8 (perhaps Windows-1252 from Excel): save it as \"CSV UTF-8\""
+            "the file is not UTF-8 (perhaps Windows-1252 from Excel): save it as \"CSV UTF-8\" or set input.encoding = \"windows-1252\" in the config"
                 .into(),
         ));
     }
@@ -161,6 +175,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
     }
     Ok(Table {
         file: path.to_path_buf(),
+        sha256: String::new(),
         headers: headers.unwrap_or_default(),
         rows,
     })
@@ -184,6 +199,7 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
             line: None,
             column: None,
         },
+        value: String::new(),
         message,
     };
     let frame = ParquetReader::new(std::io::Cursor::new(bytes))
@@ -216,6 +232,7 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
     }
     Ok(Table {
         file: path.to_path_buf(),
+        sha256: String::new(),
         headers,
         rows,
     })

@@ -249,9 +249,9 @@ fn usage_errors_exit_2_and_leave_nothing() {
 }
 
 #[test]
-fn data_error_leaves_the_previous_output_alone() {
+fn failed_runs_leave_the_previous_output_byte_identical() {
     let (dir, out) = run_handworked(&[]);
-    let before = std::fs::read(out.join("results/participants.csv")).unwrap();
+    let before = snapshot(&out);
     let case = root().join("testdata/invalid/unknown-participant/ksp.toml");
     let o = ksp(&[
         "run",
@@ -259,16 +259,41 @@ fn data_error_leaves_the_previous_output_alone() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert_eq!(
-        std::fs::read(out.join("results/participants.csv")).unwrap(),
-        before
-    );
+    assert_eq!(o.status.code(), Some(1), "a data error");
+    let sandbox = root().join("testdata/sandbox/ksp.toml");
+    let o = ksp(&[
+        "run",
+        sandbox.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "a render failure");
+    assert!(snapshot(&out) == before, "the output folder changed");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["out"], "no staging folder left behind");
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
 }
 
 #[test]
@@ -319,4 +344,110 @@ fn exact_ties_share_the_rank_and_the_award() {
         awards.contains("class_winner,Musikk,,X,77,77,\n"),
         "{awards}"
     );
+}
+
+#[test]
+fn templates_are_sandboxed_and_every_failure_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ksp(&[
+        "run",
+        "testdata/sandbox/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(err.contains("6 document(s) failed to render"), "{err}");
+    for id in ["A", "B", "C", "D", "E"] {
+        assert!(err.contains(&format!("participant {id}: testdata/sandbox/templates/participant.typ:4:7: error: file not found")), "{err}");
+    }
+    assert!(err.contains("award-summary.typ:4:7: error: path `\"../../../Cargo.toml\"` would escape the project root"), "{err}");
+    assert!(!err.contains("root:x:0:0"), "nothing of /etc/passwd leaks");
+    assert!(!out.exists());
+}
+
+#[test]
+fn reject_mode_sets_bad_rows_aside_and_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ksp(&[
+        "run",
+        "testdata/reject/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 5 participant rows + 22 inquiry rows (the blank line is not a row) = 27 read;
+    // set aside: participant E (bad sector), its 2 inquiries, and X1–X4.
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("27 rows read = 20 accepted + 7 rejected"),
+        "{stdout}"
+    );
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let expected = "file,line,column,value,reason
+participants.csv,6,sector,offentlig,sector `offentlig` must be `private` or `public`
+responses.csv,18,participant_id,E,participant `E` was set aside: see line 6 of the participants file
+responses.csv,19,participant_id,E,participant `E` was set aside: see line 6 of the participants file
+responses.csv,20,participant_id,Z,unknown participant_id `Z`: add it to the participants file or correct the id
+responses.csv,21,listened,7,7 is outside the scale 1–5 of `listened`
+responses.csv,22,,,too few fields: the row has 6 but the header has 14 (check the delimiter and the quotes)
+responses.csv,24,answers,kanskje,\"`kanskje` is not an answer to the yes/no question `answers`: use ja/nei, yes/no or 1/0\"
+responses.csv,24,grade,9,9 is outside the scale 1–5 of `grade`
+";
+    assert_eq!(rejects, expected);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results/results.json")).unwrap()).unwrap();
+    assert_eq!(
+        (
+            json["rows_read"].as_u64(),
+            json["rows_accepted"].as_u64(),
+            json["rows_rejected"].as_u64()
+        ),
+        (Some(27), Some(20), Some(7))
+    );
+    // The accepted rows score as in the hand-worked season: A is unchanged.
+    assert_close(
+        num(&table(&out.join("results/participants.csv"))["A"], "total"),
+        142.0 / 3.0,
+        "A total",
+    );
+    if let Some(text) = pdf_text(&out.join("award-summary.pdf")) {
+        assert!(text.contains("Rader avvist (se rejects.csv) 7"), "{text}");
+    }
+}
+
+#[test]
+fn jobs_1_and_jobs_4_write_byte_identical_folders() {
+    let (_a, one) = run_handworked(&["--jobs", "1"]);
+    let (_b, four) = run_handworked(&["--jobs", "4"]);
+    let (one, four) = (snapshot(&one), snapshot(&four));
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        four.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &one {
+        assert!(
+            bytes == &four[path],
+            "{} differs between --jobs 1 and --jobs 4",
+            path.display()
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&one[Path::new("manifest.json")]).unwrap();
+    let outputs = manifest["outputs"].as_array().unwrap();
+    assert_eq!(
+        outputs.len(),
+        one.len() - 1,
+        "every file but the manifest is listed"
+    );
+    for entry in outputs {
+        let bytes = &one[Path::new(entry["path"].as_str().unwrap())];
+        assert_eq!(entry["size"].as_u64(), Some(bytes.len() as u64));
+        assert_eq!(
+            entry["sha256"].as_str().unwrap(),
+            ksp::output::sha256_hex(bytes)
+        );
+    }
 }
