@@ -187,6 +187,9 @@ pub struct RawInput {
     /// CSV delimiter, `,` or `;`; detected from the header line when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
+    /// The sheet to read from Excel input files; the first sheet when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// CSV text encoding: `utf-8` (default) or `windows-1252`.
     #[serde(default)]
     pub encoding: Encoding,
@@ -441,6 +444,7 @@ pub struct Season {
     pub on_bad_row: OnBadRow,
     pub delimiter: Option<u8>,
     pub encoding: Encoding,
+    pub sheet: Option<String>,
     pub max_problems: usize,
     /// Inclusive first and last day of the season.
     pub period: Option<(NaiveDate, NaiveDate)>,
@@ -1208,6 +1212,7 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         on_bad_row: raw.input.on_bad_row,
         delimiter,
         encoding: raw.input.encoding,
+        sheet: raw.input.sheet.clone(),
         max_problems: raw.input.max_problems.max(1),
         period,
         output_dir: resolve(&raw.output.dir),

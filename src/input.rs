@@ -134,8 +134,19 @@ impl Findings {
 /// whole (unreadable, missing columns) always fail; problems of single rows fail under
 /// `on_bad_row = "fail"` and set the row aside under `"reject"`.
 pub fn load(season: &Season) -> Result<Dataset, InputErrors> {
-    let participants = table::read(&season.participants_path, season.delimiter, season.encoding);
-    let responses = table::read(&season.responses_path, season.delimiter, season.encoding);
+    let sheet = season.sheet.as_deref();
+    let participants = table::read(
+        &season.participants_path,
+        season.delimiter,
+        season.encoding,
+        sheet,
+    );
+    let responses = table::read(
+        &season.responses_path,
+        season.delimiter,
+        season.encoding,
+        sheet,
+    );
     match (participants, responses) {
         (Ok(p), Ok(r)) => check_tables(season, &p, &r),
         (p, r) => Err(sorted_errors(

@@ -11,8 +11,10 @@ use polars::prelude::{Column, DataFrame, DataType, ParquetReader, ParquetWriter,
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Place {
     pub file: PathBuf,
-    /// 1-based line in a CSV file (the header is line 1), or 1-based data row + 1 in Parquet,
-    /// so both read the same way. `None` for the file as a whole.
+    /// The sheet of an Excel file.
+    pub sheet: Option<String>,
+    /// 1-based line in a CSV file (the header is line 1), the row number in an Excel sheet,
+    /// or data row + 1 in Parquet, so all read the same way. `None` for the file as a whole.
     pub line: Option<usize>,
     /// 1-based column number and header name.
     pub column: Option<(usize, String)>,
@@ -21,6 +23,9 @@ pub struct Place {
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, "[{sheet}]")?;
+        }
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some((number, _)) = &self.column {
@@ -48,6 +53,8 @@ pub struct InputError {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub file: PathBuf,
+    /// The sheet an Excel table was read from.
+    pub sheet: Option<String>,
     /// SHA-256 of the file's bytes, for the manifest.
     pub sha256: String,
     pub headers: Vec<String>,
@@ -64,18 +71,26 @@ impl Table {
     pub fn place(&self, line: Option<usize>, column: Option<usize>) -> Place {
         Place {
             file: self.file.clone(),
+            sheet: self.sheet.clone(),
             line,
             column: column.map(|c| (c + 1, self.headers.get(c).cloned().unwrap_or_default())),
         }
     }
 }
 
-/// Reads a CSV or Parquet file, chosen by its extension. CSV text is UTF-8 unless the config
-/// says `input.encoding = "windows-1252"` (Excel's Western European default).
-pub fn read(path: &Path, delimiter: Option<u8>, encoding: Encoding) -> Result<Table, InputError> {
+/// Reads a CSV, Excel or Parquet file, chosen by its extension. CSV text is UTF-8 unless the
+/// config says `input.encoding = "windows-1252"` (Excel's Western European default); an Excel
+/// workbook is read from its first sheet or the one named by `input.sheet`.
+pub fn read(
+    path: &Path,
+    delimiter: Option<u8>,
+    encoding: Encoding,
+    sheet: Option<&str>,
+) -> Result<Table, InputError> {
     let whole = |message: String| InputError {
         place: Place {
             file: path.to_path_buf(),
+            sheet: None,
             line: None,
             column: None,
         },
@@ -91,6 +106,7 @@ pub fn read(path: &Path, delimiter: Option<u8>, encoding: Encoding) -> Result<Ta
     let sha256 = crate::output::sha256_hex(&bytes);
     let table = match extension.as_str() {
         "parquet" | "pq" => read_parquet(path, bytes),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, bytes, sheet),
         _ if encoding == Encoding::Windows1252 => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
             read_csv(path, text.as_bytes(), delimiter)
@@ -106,6 +122,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
     let whole = |line: Option<usize>, message: String| InputError {
         place: Place {
             file: path.to_path_buf(),
+            sheet: None,
             line,
             column: None,
         },
@@ -175,6 +192,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
     }
     Ok(Table {
         file: path.to_path_buf(),
+        sheet: None,
         sha256: String::new(),
         headers: headers.unwrap_or_default(),
         rows,
@@ -196,6 +214,7 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
     let whole = |message: String| InputError {
         place: Place {
             file: path.to_path_buf(),
+            sheet: None,
             line: None,
             column: None,
         },
@@ -232,6 +251,79 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
     }
     Ok(Table {
         file: path.to_path_buf(),
+        sheet: None,
+        sha256: String::new(),
+        headers,
+        rows,
+    })
+}
+
+fn read_workbook(path: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Table, InputError> {
+    use calamine::{Data, DataType, Reader};
+    let whole = |message: String| InputError {
+        place: Place {
+            file: path.to_path_buf(),
+            sheet: sheet.map(str::to_string),
+            line: None,
+            column: None,
+        },
+        value: String::new(),
+        message,
+    };
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| whole(format!("cannot read the workbook: {e}")))?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(s) if names.iter().any(|n| n == s) => s.to_string(),
+        Some(s) => {
+            return Err(whole(format!(
+                "the workbook has no sheet `{s}`: it has {}",
+                names.join(", ")
+            )));
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| whole("the workbook has no sheets".into()))?,
+    };
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| whole(format!("cannot read sheet `{name}`: {e}")))?;
+    let first_row = range.start().map_or(0, |(row, _)| row as usize);
+    let first_column = range.start().map_or(0, |(_, column)| column as usize);
+    let text = |cell: &Data| match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(_) => cell
+            .as_datetime()
+            .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+        Data::Error(e) => format!("#{e:?}"),
+    };
+    // Columns left of the used range are empty in the sheet; keep positions as Excel shows them.
+    let mut rows = range.rows().enumerate().map(|(i, cells)| {
+        let mut fields = vec![String::new(); first_column];
+        fields.extend(cells.iter().map(text));
+        Row {
+            line: first_row + i + 1,
+            fields,
+        }
+    });
+    let headers = match rows.next() {
+        Some(row) if row.line == 1 => row.fields.iter().map(|h| h.trim().to_string()).collect(),
+        _ => {
+            return Err(whole(format!(
+                "sheet `{name}` does not start with a header row in row 1"
+            )));
+        }
+    };
+    let rows: Vec<Row> = rows.collect();
+    Ok(Table {
+        file: path.to_path_buf(),
+        sheet: Some(name),
         sha256: String::new(),
         headers,
         rows,

@@ -451,3 +451,30 @@ fn jobs_1_and_jobs_4_write_byte_identical_folders() {
         );
     }
 }
+
+#[test]
+fn windows_1252_input_is_decoded_when_the_config_says_so() {
+    let case = "testdata/invalid/not-utf8/ksp.toml";
+    let o = ksp(&["validate", case]);
+    assert_eq!(o.status.code(), Some(1), "UTF-8 by default");
+    assert!(
+        stderr(&o).contains("input.encoding = \"windows-1252\""),
+        "the error says how to fix it"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ksp(&[
+        "run",
+        case,
+        "--set",
+        "input.encoding=windows-1252",
+        "--only",
+        "D",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p = table(&out.join("results/participants.csv"));
+    assert_eq!(p["A"]["name"], "Ærlige Øl & Åsmund AS");
+    assert_eq!(p["D"]["name"], "Dæhlie Sport AS");
+}

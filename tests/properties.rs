@@ -221,3 +221,52 @@ fn comma_semicolon_with_bom_and_parquet_give_identical_results() {
         "Parquet"
     );
 }
+
+/// An Excel workbook with one sheet holding the CSV's cells, whole numbers as numbers.
+fn xlsx(csv_text: &str, sheet: &str) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes());
+    for (r, record) in reader.records().enumerate() {
+        for (c, cell) in record.unwrap().iter().enumerate() {
+            match cell.parse::<i64>() {
+                Ok(n) if r > 0 => ws.write_number(r as u32, c as u16, n as f64).map(|_| ()),
+                _ if cell.is_empty() => Ok(()),
+                _ => ws.write_string(r as u32, c as u16, cell).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[test]
+fn excel_input_gives_the_same_results_and_names_sheet_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p, r) = small_season(11);
+    std::fs::write(dir.path().join("p.csv"), &p).unwrap();
+    std::fs::write(dir.path().join("r.csv"), &r).unwrap();
+    std::fs::write(dir.path().join("p.xlsx"), xlsx(&p, "Deltakere")).unwrap();
+    std::fs::write(dir.path().join("r.xlsx"), xlsx(&r, "Svar")).unwrap();
+    let csv_results = results(&config_for(dir.path(), "p.csv", "r.csv"));
+    assert_eq!(
+        csv_results,
+        results(&config_for(dir.path(), "p.xlsx", "r.xlsx")),
+        "Excel"
+    );
+
+    // A bad value is reported by sheet, row and column.
+    let bad = r.replacen(",P001,", ",P999,", 1);
+    std::fs::write(dir.path().join("bad.xlsx"), xlsx(&bad, "Svar")).unwrap();
+    let err = ksp::prepare(&config_for(dir.path(), "p.xlsx", "bad.xlsx"), &[])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("bad.xlsx[Svar]:2:2: column `participant_id`: unknown participant_id `P999`"),
+        "{err}"
+    );
+}
