@@ -124,6 +124,19 @@ pub struct RawConfig {
     pub areas: IndexMap<String, RawArea>,
     /// The questionnaire, scored and report-only questions alike.
     pub questions: Vec<RawQuestion>,
+    /// What the reports show beyond the scores.
+    #[serde(default)]
+    pub report: RawReport,
+}
+
+/// `[report]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// Question ids shown under customer experience, in this order (scale questions as their
+    /// mean, yes/no questions as the yes share); default every report-only scale question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cx: Option<Vec<String>>,
 }
 
 /// `[season]`.
@@ -331,6 +344,9 @@ pub struct RawQuestion {
     /// The question's wording.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Texts>,
+    /// A short name for charts and table headings (`CSAT`); default the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Texts>,
 }
 
 /// One option of a `choice` question.
@@ -399,6 +415,7 @@ pub struct Question {
     pub report_only: bool,
     pub top_box: i64,
     pub text: Texts,
+    pub label: Texts,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -456,6 +473,8 @@ pub struct Season {
     pub questions: Vec<Question>,
     /// Index of the `wait` area, when configured.
     pub wait_area: Option<usize>,
+    /// Questions shown under customer experience, as indexes into `questions`.
+    pub report_cx: Vec<usize>,
     /// The config as it was after `--set`, for results.json and the report appendix.
     pub effective: RawConfig,
     /// SHA-256 of the config file's text, for the manifest.
@@ -1173,6 +1192,10 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
                 nb: q.id.clone(),
                 en: None,
             }),
+            label: q.label.clone().unwrap_or_else(|| Texts {
+                nb: q.id.clone(),
+                en: None,
+            }),
         });
     }
 
@@ -1197,6 +1220,33 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         min_class_size: raw.award.min_class_size.max(1),
         min_channel_inquiries: raw.award.min_channel_inquiries.max(1),
         tie_break_area,
+    };
+
+    let report_cx = match &raw.report.cx {
+        None => questions
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.report_only && q.kind == QuestionKind::Scale)
+            .map(|(i, _)| i)
+            .collect(),
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                let i = questions.iter().position(|q| &q.id == id).ok_or_else(|| {
+                    e(
+                        "report.cx",
+                        format!("no question `{id}`: list question ids from [[questions]]"),
+                    )
+                })?;
+                if questions[i].kind == QuestionKind::Choice {
+                    return Err(e(
+                        "report.cx",
+                        format!("`{id}` is a choice question: list scale or yes/no questions"),
+                    ));
+                }
+                Ok(i)
+            })
+            .collect::<Result<Vec<_>, _>>()?,
     };
 
     Ok(Season {
@@ -1227,6 +1277,7 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         areas,
         questions,
         wait_area,
+        report_cx,
         effective: raw,
         config_sha256: String::new(),
     })

@@ -1,11 +1,13 @@
 //! The data each template reads, built from the standings in one place. Numbers arrive both
 //! as values (for charts) and as text formatted for the report's language.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::config::{Language, Season};
-use crate::input::Dataset;
+use crate::config::{Language, QuestionKind, Season};
+use crate::input::{Answer, Dataset};
 use crate::rank::{AwardKind, Standings};
 use crate::score::Scores;
 use crate::stats;
@@ -115,79 +117,16 @@ pub fn format_date(date: NaiveDate, language: Language) -> String {
     }
 }
 
-#[derive(Serialize)]
-pub struct SeasonInfo {
-    pub name: String,
-    pub year: i32,
-    pub date: String,
-    pub period: String,
-}
-
-#[derive(Serialize)]
-pub struct ParticipantReport {
-    pub lang: &'static str,
-    pub season: SeasonInfo,
-    pub participant: ParticipantInfo,
-    pub eligible: bool,
-    pub min_inquiries: usize,
-    pub rank: Option<usize>,
-    pub ranked_in_class: usize,
-    pub summary: Summary,
-    pub areas: Vec<AreaRow>,
-    pub channels: Vec<ChannelRow>,
-    pub comments: Vec<CommentRow>,
-}
-
-#[derive(Serialize)]
-pub struct ParticipantInfo {
-    pub id: String,
-    pub name: String,
-    pub class: String,
-    pub public: bool,
-}
-
-#[derive(Serialize)]
-pub struct Summary {
-    pub total: Figure,
-    pub ci_low: Figure,
-    pub ci_high: Figure,
-    pub total_answered: Figure,
-    pub answer_rate: Figure,
-    pub n_inquiries: String,
-    pub n_answered: String,
-    pub class_mean: Figure,
-    pub class_best: Figure,
-    pub all_mean: Figure,
-}
-
-#[derive(Serialize)]
-pub struct AreaRow {
-    pub id: String,
-    pub name: String,
-    pub weight: Figure,
-    pub score: Figure,
-    pub class_mean: Figure,
-    pub class_best: Figure,
-}
-
-#[derive(Serialize)]
-pub struct ChannelRow {
-    pub id: String,
-    pub name: String,
-    pub inquiries: usize,
-    pub score: Figure,
-    pub answer_rate: Figure,
-    pub wait_median: String,
-    pub wait_p90: String,
-    pub limit: String,
-}
-
-#[derive(Serialize)]
-pub struct CommentRow {
-    pub group: String,
-    pub channel: String,
-    pub date: String,
-    pub text: String,
+/// A signed change with its sign, e.g. `+2,4` / `−1,0`.
+fn change(x: Option<f64>, language: Language) -> Figure {
+    let t = match x {
+        None => "–".to_string(),
+        Some(v) if v > 0.0 && (v * 10.0).round() != 0.0 => {
+            format!("+{}", format_number(v, 1, language))
+        }
+        Some(v) => format_number(v, 1, language),
+    };
+    Figure { v: x, t }
 }
 
 fn lang_code(language: Language) -> &'static str {
@@ -195,6 +134,254 @@ fn lang_code(language: Language) -> &'static str {
         Language::Nb => "nb",
         Language::En => "en",
     }
+}
+
+/// Last season's figures of one participant, from its `results.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousEntry {
+    pub total: Option<f64>,
+    pub class_rank: Option<usize>,
+}
+
+/// Last season, read from `season.previous`.
+#[derive(Debug, Clone, Default)]
+pub struct Previous {
+    pub season: String,
+    pub participants: HashMap<String, PreviousEntry>,
+}
+
+impl Previous {
+    /// Reads a `results/results.json` written by ksp.
+    pub fn load(path: &std::path::Path) -> Result<Previous, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "{}: cannot read last season's results (season.previous): {e}",
+                path.display()
+            )
+        })?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: is not a results.json written by ksp: {e}",
+                path.display()
+            )
+        })?;
+        let participants = json["participants"]
+            .as_array()
+            .ok_or_else(|| {
+                format!(
+                    "{}: has no `participants` list: is it a ksp results.json?",
+                    path.display()
+                )
+            })?
+            .iter()
+            .filter_map(|p| {
+                let id = p["participant_id"].as_str()?.to_string();
+                let entry = PreviousEntry {
+                    total: p["total"].as_f64(),
+                    class_rank: p["class_rank"].as_u64().map(|r| r as usize),
+                };
+                Some((id, entry))
+            })
+            .collect();
+        Ok(Previous {
+            season: json["season"].as_str().unwrap_or_default().to_string(),
+            participants,
+        })
+    }
+}
+
+/// What one participant's answers to one question add up to, over answered inquiries.
+#[derive(Debug, Clone, Default)]
+struct QuestionStats {
+    mean: Option<f64>,
+    top: Option<f64>,
+    yes: Option<f64>,
+    /// Per option of a choice question.
+    shares: Vec<Option<f64>>,
+    /// Promoters, passives and detractors of an NPS question, as ratios.
+    nps_split: Option<[f64; 3]>,
+}
+
+fn question_stats(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    inquiries: &[usize],
+) -> Vec<QuestionStats> {
+    season
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(qi, q)| {
+            let answers: Vec<Answer> = inquiries
+                .iter()
+                .filter(|&&i| scores.inquiries[i].answered)
+                .filter_map(|&i| data.inquiries[i].answers[qi])
+                .collect();
+            let n = answers.len() as f64;
+            let share = |hits: usize| (n > 0.0).then(|| hits as f64 / n);
+            let values: Vec<f64> = answers
+                .iter()
+                .filter_map(|a| {
+                    if let Answer::Scale(v) = a {
+                        Some(*v as f64)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let mut stats = QuestionStats::default();
+            match q.kind {
+                QuestionKind::Scale => {
+                    let (_, hi) = q.scale.expect("scale questions have a scale");
+                    stats.mean = stats::mean(&values);
+                    stats.top = share(
+                        values
+                            .iter()
+                            .filter(|v| **v > (hi - q.top_box) as f64)
+                            .count(),
+                    );
+                    if q.id == "nps" && n > 0.0 {
+                        let count = |f: &dyn Fn(f64) -> bool| {
+                            values.iter().filter(|v| f(**v)).count() as f64 / n
+                        };
+                        stats.nps_split = Some([
+                            count(&|v| v >= 9.0),
+                            count(&|v| v == 7.0 || v == 8.0),
+                            count(&|v| v <= 6.0),
+                        ]);
+                    }
+                }
+                QuestionKind::YesNo => {
+                    stats.yes = share(
+                        answers
+                            .iter()
+                            .filter(|a| **a == Answer::YesNo(true))
+                            .count(),
+                    )
+                }
+                QuestionKind::Choice => {
+                    stats.shares = (0..q.options.len())
+                        .map(|o| share(answers.iter().filter(|a| **a == Answer::Choice(o)).count()))
+                        .collect();
+                }
+            }
+            stats
+        })
+        .collect()
+}
+
+/// Everything the documents share, computed once per run.
+pub struct Context<'a> {
+    season: &'a Season,
+    data: &'a Dataset,
+    scores: &'a Scores,
+    standings: &'a Standings,
+    lang: Language,
+    info: SeasonInfo,
+    methodology: Methodology,
+    previous: Option<Previous>,
+    inquiries_of: Vec<Vec<usize>>,
+    stats: Vec<Vec<QuestionStats>>,
+    /// Per class, per question: the mean over eligible members of their stats.
+    class_stats: Vec<Vec<QuestionStats>>,
+    /// Per class, per question: the mean achieved share of points over eligible members.
+    class_question_share: Vec<Vec<Option<f64>>>,
+    all_mean_total: Option<f64>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        season: &'a Season,
+        data: &'a Dataset,
+        scores: &'a Scores,
+        standings: &'a Standings,
+        date: NaiveDate,
+        previous: Option<Previous>,
+    ) -> Context<'a> {
+        let mut inquiries_of = vec![Vec::new(); data.participants.len()];
+        for (i, inquiry) in data.inquiries.iter().enumerate() {
+            inquiries_of[inquiry.participant].push(i);
+        }
+        let stats: Vec<Vec<QuestionStats>> = inquiries_of
+            .iter()
+            .map(|ids| question_stats(season, data, scores, ids))
+            .collect();
+        let eligible_members = |c: &crate::rank::ClassFigures| -> Vec<usize> {
+            c.members
+                .iter()
+                .copied()
+                .filter(|&p| standings.eligible[p])
+                .collect()
+        };
+        let mean_of = |values: Vec<Option<f64>>| {
+            stats::mean(&values.into_iter().flatten().collect::<Vec<_>>())
+        };
+        let class_stats = standings
+            .classes
+            .iter()
+            .map(|c| {
+                let members = eligible_members(c);
+                (0..season.questions.len())
+                    .map(|q| QuestionStats {
+                        mean: mean_of(members.iter().map(|&p| stats[p][q].mean).collect()),
+                        top: mean_of(members.iter().map(|&p| stats[p][q].top).collect()),
+                        yes: mean_of(members.iter().map(|&p| stats[p][q].yes).collect()),
+                        shares: (0..season.questions[q].options.len())
+                            .map(|o| {
+                                mean_of(members.iter().map(|&p| stats[p][q].shares[o]).collect())
+                            })
+                            .collect(),
+                        nps_split: None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let class_question_share = standings
+            .classes
+            .iter()
+            .map(|c| {
+                let members = eligible_members(c);
+                (0..season.questions.len())
+                    .map(|q| {
+                        mean_of(
+                            members
+                                .iter()
+                                .map(|&p| scores.participants[p].questions[q])
+                                .collect(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let eligible_totals: Vec<f64> = (0..data.participants.len())
+            .filter(|&p| standings.eligible[p])
+            .filter_map(|p| scores.participants[p].total)
+            .collect();
+        Context {
+            season,
+            data,
+            scores,
+            standings,
+            lang: season.language,
+            info: season_info(season, data, date),
+            methodology: methodology(season),
+            previous,
+            inquiries_of,
+            stats,
+            class_stats,
+            class_question_share,
+            all_mean_total: stats::mean(&eligible_totals),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeasonInfo {
+    pub name: String,
+    pub year: i32,
+    pub date: String,
+    pub period: String,
 }
 
 /// The season's first and last inquiry days, formatted.
@@ -221,118 +408,596 @@ fn season_info(season: &Season, data: &Dataset, date: NaiveDate) -> SeasonInfo {
     }
 }
 
-pub fn participant_report(
-    season: &Season,
-    data: &Dataset,
-    scores: &Scores,
-    standings: &Standings,
-    date: NaiveDate,
-    p: usize,
-) -> ParticipantReport {
+/// The methodology as configured, printed in every report so a re-run documents itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct Methodology {
+    pub areas: Vec<MethodArea>,
+    pub channels: Vec<MethodChannel>,
+    pub min_inquiries: usize,
+    pub min_class_size: usize,
+    pub min_channel_inquiries: usize,
+    pub tie_break_area: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodArea {
+    pub name: String,
+    pub weight: String,
+    pub questions: Vec<MethodQuestion>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodQuestion {
+    pub code: String,
+    pub text: String,
+    pub scoring: String,
+    pub channels: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodChannel {
+    pub name: String,
+    pub limit: String,
+    pub bands: String,
+}
+
+fn methodology(season: &Season) -> Methodology {
     let lang = season.language;
-    let part = &data.participants[p];
-    let f = &scores.participants[p];
-    let class = &standings.classes[standings.class_of[p]];
-    let eligible_totals: Vec<f64> = (0..data.participants.len())
-        .filter(|&i| standings.eligible[i])
-        .filter_map(|i| scores.participants[i].total)
-        .collect();
+    let nb = lang == Language::Nb;
+    let pct = |share: f64| format!("{} %", format_number(100.0 * share, 0, lang));
+    let pts = |p: f64| format_number(p, if p.fract() == 0.0 { 0 } else { 1 }, lang);
+    let channel_names = |c: &Option<Vec<usize>>| match c {
+        None => if nb { "alle" } else { "all" }.to_string(),
+        Some(list) => list
+            .iter()
+            .map(|&c| season.channels[c].name.get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     let areas = season
         .areas
         .iter()
         .enumerate()
-        .map(|(a, area)| AreaRow {
-            id: area.id.clone(),
-            name: area.name.get(lang).to_string(),
-            weight: figure(Some(area.weight), 0, lang),
-            score: figure(f.areas[a], 1, lang),
-            class_mean: figure(class.mean_areas[a], 1, lang),
-            class_best: figure(class.best_areas[a], 1, lang),
+        .map(|(a, area)| {
+            let mut questions: Vec<MethodQuestion> = season
+                .questions
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.area == Some(a))
+                .map(|(qi, q)| MethodQuestion {
+                    code: format!("Q{}", qi + 1),
+                    text: q.text.get(lang).to_string(),
+                    scoring: match q.kind {
+                        QuestionKind::Scale => {
+                            let (lo, hi) = q.scale.expect("scale");
+                            format!("{lo}–{hi}: {} p", pts(q.points))
+                        }
+                        QuestionKind::YesNo => {
+                            format!("{}: {} p", if nb { "ja" } else { "yes" }, pts(q.points))
+                        }
+                        QuestionKind::Choice => q
+                            .options
+                            .iter()
+                            .map(|o| format!("{} {} p", o.text.get(lang), pts(o.points)))
+                            .collect::<Vec<_>>()
+                            .join(" · "),
+                    } + &if q.skip_sectors.is_empty() {
+                        String::new()
+                    } else if nb {
+                        " (ikke offentlig sektor)".to_string()
+                    } else {
+                        " (not public sector)".to_string()
+                    },
+                    channels: channel_names(&q.channels),
+                })
+                .collect();
+            if Some(a) == season.wait_area {
+                questions.push(MethodQuestion {
+                    code: String::new(),
+                    text: if nb {
+                        "Svartid mot kanalens frist og bånd"
+                    } else {
+                        "Wait against the channel's limit and bands"
+                    }
+                    .to_string(),
+                    scoring: format!("{} p", pts(area.points.unwrap_or(1.0))),
+                    channels: channel_names(&None),
+                });
+            }
+            MethodArea {
+                name: area.name.get(lang).to_string(),
+                weight: pts(area.weight),
+                questions,
+            }
         })
         .collect();
     let channels = season
         .channels
         .iter()
-        .enumerate()
-        .filter(|(c, _)| f.channels[*c].inquiries > 0)
-        .map(|(c, channel)| {
-            let cf = &f.channels[c];
-            ChannelRow {
-                id: channel.id.clone(),
-                name: channel.name.get(lang).to_string(),
-                inquiries: cf.inquiries,
-                score: figure(cf.score, 1, lang),
-                answer_rate: percent(cf.answer_rate, lang),
-                wait_median: format_duration(cf.wait_median, channel.business_time, lang),
-                wait_p90: format_duration(cf.wait_p90, channel.business_time, lang),
-                limit: channel.limit.map_or_else(
-                    || "–".into(),
-                    |l| format_duration(Some(l.seconds as f64), channel.business_time, lang),
-                ),
-            }
+        .map(|c| MethodChannel {
+            name: c.name.get(lang).to_string(),
+            limit: c.limit.map_or_else(
+                || if nb { "ingen frist" } else { "no limit" }.to_string(),
+                |l| format_duration(Some(l.seconds as f64), c.business_time, lang),
+            ),
+            bands: c
+                .bands
+                .iter()
+                .map(|b| format!("≤ {}: {}", b.label, pct(b.share)))
+                .collect::<Vec<_>>()
+                .join(" · "),
         })
         .collect();
-    let mut comments: Vec<(chrono::DateTime<chrono::Utc>, CommentRow)> = data
-        .inquiries
-        .iter()
-        .filter(|i| i.participant == p)
-        .flat_map(|i| {
-            i.comments.iter().map(move |(group, text)| {
-                let group_name = season.area_index(group).map_or_else(
-                    || group.clone(),
-                    |a| season.areas[a].name.get(lang).to_string(),
-                );
-                (
-                    i.sent_at,
-                    CommentRow {
-                        group: group_name,
-                        channel: season.channels[i.channel].name.get(lang).to_string(),
-                        date: format_date(
-                            i.sent_at.with_timezone(&season.timezone).date_naive(),
-                            lang,
-                        ),
-                        text: text.clone(),
-                    },
-                )
-            })
-        })
-        .collect();
-    comments.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.group.cmp(&b.1.group)));
-    ParticipantReport {
-        lang: lang_code(lang),
-        season: season_info(season, data, date),
-        participant: ParticipantInfo {
-            id: part.id.clone(),
-            name: part.name.clone(),
-            class: part.class.clone(),
-            public: part.sector == crate::config::Sector::Public,
-        },
-        eligible: standings.eligible[p],
-        min_inquiries: season.award.min_inquiries,
-        rank: standings.class_rank[p],
-        ranked_in_class: class.n_eligible,
-        summary: Summary {
-            total: figure(f.total, 1, lang),
-            ci_low: figure(f.ci.map(|c| c.0), 1, lang),
-            ci_high: figure(f.ci.map(|c| c.1), 1, lang),
-            total_answered: figure(f.total_answered, 1, lang),
-            answer_rate: percent(f.answer_rate, lang),
-            n_inquiries: format_number(f.n_inquiries as f64, 0, lang),
-            n_answered: format_number(f.n_answered as f64, 0, lang),
-            class_mean: figure(class.mean_total, 1, lang),
-            class_best: figure(class.best_total, 1, lang),
-            all_mean: figure(stats::mean(&eligible_totals), 1, lang),
-        },
+    Methodology {
         areas,
         channels,
-        comments: comments.into_iter().map(|(_, c)| c).collect(),
+        min_inquiries: season.award.min_inquiries,
+        min_class_size: season.award.min_class_size,
+        min_channel_inquiries: season.award.min_channel_inquiries,
+        tie_break_area: season.areas[season.award.tie_break_area]
+            .name
+            .get(lang)
+            .to_string(),
     }
 }
 
 #[derive(Serialize)]
-pub struct AwardSummary {
+pub struct ParticipantReport<'c> {
     pub lang: &'static str,
-    pub season: SeasonInfo,
+    pub season: &'c SeasonInfo,
+    pub participant: ParticipantInfo,
+    pub eligible: bool,
+    pub min_inquiries: usize,
+    pub rank: Option<usize>,
+    pub ranked_in_class: usize,
+    pub summary: Summary,
+    pub previous: Option<PreviousFigures>,
+    pub areas: Vec<AreaRow>,
+    pub channels: Vec<ChannelRow>,
+    pub cx: Vec<CxRow>,
+    pub nps: Option<NpsSplit>,
+    pub facts: Vec<Fact>,
+    pub comment_groups: Vec<CommentGroup>,
+    pub inquiries: Vec<InquiryRow>,
+    pub questions: Vec<QuestionCode>,
+    pub methodology: &'c Methodology,
+}
+
+#[derive(Serialize)]
+pub struct ParticipantInfo {
+    pub id: String,
+    pub name: String,
+    pub class: String,
+    pub public: bool,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub total: Figure,
+    pub ci_low: Figure,
+    pub ci_high: Figure,
+    pub total_answered: Figure,
+    pub answer_rate: Figure,
+    pub n_inquiries: String,
+    pub n_answered: String,
+    pub class_mean: Figure,
+    pub class_best: Figure,
+    pub all_mean: Figure,
+}
+
+#[derive(Serialize)]
+pub struct PreviousFigures {
+    pub season: String,
+    pub total: Figure,
+    pub change: Figure,
+    pub rank: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct AreaRow {
+    pub id: String,
+    pub name: String,
+    pub weight: Figure,
+    pub score: Figure,
+    pub class_mean: Figure,
+    pub class_best: Figure,
+    pub questions: Vec<QuestionRow>,
+}
+
+#[derive(Serialize)]
+pub struct QuestionRow {
+    pub code: String,
+    pub text: String,
+    pub share: Figure,
+    pub class_mean: Figure,
+}
+
+#[derive(Serialize)]
+pub struct ChannelRow {
+    pub id: String,
+    pub name: String,
+    pub inquiries: usize,
+    pub answered: usize,
+    pub score: Figure,
+    pub answer_rate: Figure,
+    pub within_first_band: Figure,
+    pub wait_median: String,
+    pub wait_p75: String,
+    pub wait_p90: String,
+    pub handling_median: String,
+    pub handling_p75: String,
+    pub handling_p90: String,
+    pub limit: String,
+    pub chart: Option<WaitChart>,
+}
+
+/// Waits as fractions of the channel's limit, with the band edges, for a strip chart.
+#[derive(Serialize)]
+pub struct WaitChart {
+    pub waits: Vec<f64>,
+    pub bands: Vec<BandMark>,
+    pub unanswered: usize,
+}
+
+#[derive(Serialize)]
+pub struct BandMark {
+    pub at: f64,
+    pub label: String,
+    pub share: String,
+}
+
+#[derive(Serialize)]
+pub struct CxRow {
+    pub label: String,
+    pub text: String,
+    pub scale: String,
+    pub value: Figure,
+    pub class_mean: Figure,
+    /// The value's position on its scale, 0 to 1, for bars.
+    pub position: Option<f64>,
+    pub class_position: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct NpsSplit {
+    pub promoters: Figure,
+    pub passives: Figure,
+    pub detractors: Figure,
+}
+
+#[derive(Serialize)]
+pub struct Fact {
+    pub text: String,
+    pub options: Vec<FactOption>,
+}
+
+#[derive(Serialize)]
+pub struct FactOption {
+    pub label: String,
+    pub share: Figure,
+    pub class_mean: Figure,
+}
+
+#[derive(Serialize)]
+pub struct CommentGroup {
+    pub name: String,
+    pub comments: Vec<CommentRow>,
+}
+
+#[derive(Serialize)]
+pub struct CommentRow {
+    pub date: String,
+    pub channel: String,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct InquiryRow {
+    pub id: String,
+    pub date: String,
+    pub channel: String,
+    pub wait: String,
+    pub answered: bool,
+    pub score: Figure,
+    pub answers: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct QuestionCode {
+    pub code: String,
+    pub label: String,
+}
+
+impl Context<'_> {
+    pub fn participant_report(&self, p: usize) -> ParticipantReport<'_> {
+        let (season, data, lang) = (self.season, self.data, self.lang);
+        let nb = lang == Language::Nb;
+        let part = &data.participants[p];
+        let f = &self.scores.participants[p];
+        let ci = self.standings.class_of[p];
+        let class = &self.standings.classes[ci];
+        let stats = &self.stats[p];
+        let class_stats = &self.class_stats[ci];
+        let percent_of = |x: Option<f64>| percent(x, lang);
+        let areas = season
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(a, area)| AreaRow {
+                id: area.id.clone(),
+                name: area.name.get(lang).to_string(),
+                weight: figure(Some(area.weight), 0, lang),
+                score: figure(f.areas[a], 1, lang),
+                class_mean: figure(class.mean_areas[a], 1, lang),
+                class_best: figure(class.best_areas[a], 1, lang),
+                questions: season
+                    .questions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.area == Some(a))
+                    .map(|(qi, q)| QuestionRow {
+                        code: format!("Q{}", qi + 1),
+                        text: q.text.get(lang).to_string(),
+                        share: figure(f.questions[qi], 1, lang),
+                        class_mean: figure(self.class_question_share[ci][qi], 1, lang),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let channels = season
+            .channels
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| f.channels[*c].inquiries > 0)
+            .map(|(c, channel)| {
+                let cf = &f.channels[c];
+                let duration = |x: Option<f64>| format_duration(x, channel.business_time, lang);
+                let handling = |x: Option<f64>| format_duration(x, false, lang);
+                ChannelRow {
+                    id: channel.id.clone(),
+                    name: channel.name.get(lang).to_string(),
+                    inquiries: cf.inquiries,
+                    answered: cf.answered,
+                    score: figure(cf.score, 1, lang),
+                    answer_rate: percent_of(cf.answer_rate),
+                    within_first_band: percent_of(cf.within_first_band),
+                    wait_median: duration(cf.wait_median),
+                    wait_p75: duration(cf.wait_p75),
+                    wait_p90: duration(cf.wait_p90),
+                    handling_median: handling(cf.handling_median),
+                    handling_p75: handling(cf.handling_p75),
+                    handling_p90: handling(cf.handling_p90),
+                    limit: channel
+                        .limit
+                        .map_or_else(|| "–".into(), |l| duration(Some(l.seconds as f64))),
+                    chart: channel.limit.map(|limit| {
+                        let of_limit = |s: i64| s as f64 / limit.seconds as f64;
+                        WaitChart {
+                            waits: cf.waits.iter().map(|w| of_limit(*w).min(1.0)).collect(),
+                            bands: channel
+                                .bands
+                                .iter()
+                                .map(|b| BandMark {
+                                    at: of_limit(b.within.seconds).min(1.0),
+                                    label: b.label.clone(),
+                                    share: format!("{} %", format_number(100.0 * b.share, 0, lang)),
+                                })
+                                .collect(),
+                            unanswered: cf.inquiries - cf.answered,
+                        }
+                    }),
+                }
+            })
+            .collect();
+        let cx = season
+            .report_cx
+            .iter()
+            .map(|&qi| {
+                let q = &season.questions[qi];
+                let (value, class_mean, scale, position, class_position) = match q.kind {
+                    QuestionKind::Scale => {
+                        let (lo, hi) = q.scale.expect("scale");
+                        let pos = |x: Option<f64>| x.map(|v| (v - lo as f64) / (hi - lo) as f64);
+                        (
+                            figure(stats[qi].mean, 1, lang),
+                            figure(class_stats[qi].mean, 1, lang),
+                            format!("{lo}–{hi}"),
+                            pos(stats[qi].mean),
+                            pos(class_stats[qi].mean),
+                        )
+                    }
+                    _ => (
+                        Figure {
+                            t: format!("{} %", percent_of(stats[qi].yes).t),
+                            v: stats[qi].yes.map(|v| 100.0 * v),
+                        },
+                        Figure {
+                            t: format!("{} %", percent_of(class_stats[qi].yes).t),
+                            v: class_stats[qi].yes.map(|v| 100.0 * v),
+                        },
+                        if nb {
+                            "andel ja".to_string()
+                        } else {
+                            "share yes".to_string()
+                        },
+                        stats[qi].yes,
+                        class_stats[qi].yes,
+                    ),
+                };
+                CxRow {
+                    label: q.label.get(lang).to_string(),
+                    text: q.text.get(lang).to_string(),
+                    scale,
+                    value,
+                    class_mean,
+                    position,
+                    class_position,
+                }
+            })
+            .collect();
+        let nps = season
+            .questions
+            .iter()
+            .position(|q| q.id == "nps")
+            .and_then(|qi| stats[qi].nps_split)
+            .map(|[pro, pas, det]| NpsSplit {
+                promoters: percent_of(Some(pro)),
+                passives: percent_of(Some(pas)),
+                detractors: percent_of(Some(det)),
+            });
+        let facts = season
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.report_only && q.kind != QuestionKind::Scale)
+            .map(|(qi, q)| Fact {
+                text: q.text.get(lang).to_string(),
+                options: match q.kind {
+                    QuestionKind::YesNo => vec![FactOption {
+                        label: if nb { "Ja" } else { "Yes" }.to_string(),
+                        share: percent_of(stats[qi].yes),
+                        class_mean: percent_of(class_stats[qi].yes),
+                    }],
+                    _ => q
+                        .options
+                        .iter()
+                        .enumerate()
+                        .map(|(o, option)| FactOption {
+                            label: option.text.get(lang).to_string(),
+                            share: percent_of(stats[qi].shares[o]),
+                            class_mean: percent_of(class_stats[qi].shares[o]),
+                        })
+                        .collect(),
+                },
+            })
+            .collect();
+        let inquiries = &self.inquiries_of[p];
+        let date_of = |i: &crate::input::Inquiry| {
+            format_date(i.sent_at.with_timezone(&season.timezone).date_naive(), lang)
+        };
+        let mut groups: Vec<String> = data.comment_columns.clone();
+        groups.sort_by_key(|g| season.area_index(g).unwrap_or(usize::MAX));
+        let comment_groups = groups
+            .iter()
+            .map(|group| CommentGroup {
+                name: season.area_index(group).map_or_else(
+                    || group.replace('_', " "),
+                    |a| season.areas[a].name.get(lang).to_string(),
+                ),
+                comments: inquiries
+                    .iter()
+                    .map(|&i| &data.inquiries[i])
+                    .flat_map(|inquiry| {
+                        inquiry
+                            .comments
+                            .iter()
+                            .filter(|(g, _)| g == group)
+                            .map(move |(_, text)| (inquiry, text))
+                    })
+                    .map(|(inquiry, text)| CommentRow {
+                        date: date_of(inquiry),
+                        channel: season.channels[inquiry.channel].name.get(lang).to_string(),
+                        text: text.clone(),
+                    })
+                    .collect(),
+            })
+            .filter(|g: &CommentGroup| !g.comments.is_empty())
+            .collect();
+        let mut by_time: Vec<usize> = inquiries.clone();
+        by_time.sort_by(|&a, &b| {
+            data.inquiries[a]
+                .sent_at
+                .cmp(&data.inquiries[b].sent_at)
+                .then(a.cmp(&b))
+        });
+        let inquiry_rows = by_time
+            .iter()
+            .map(|&i| {
+                let inquiry = &data.inquiries[i];
+                let s = &self.scores.inquiries[i];
+                let channel = &season.channels[inquiry.channel];
+                InquiryRow {
+                    id: inquiry.id.clone(),
+                    date: date_of(inquiry),
+                    channel: channel.name.get(lang).to_string(),
+                    wait: format_duration(s.wait.map(|w| w as f64), channel.business_time, lang),
+                    answered: s.answered,
+                    score: figure(s.score, 1, lang),
+                    answers: season
+                        .questions
+                        .iter()
+                        .zip(&inquiry.answers)
+                        .map(|(q, a)| match a {
+                            None => "–".to_string(),
+                            Some(Answer::Scale(v)) => v.to_string(),
+                            Some(Answer::YesNo(true)) => if nb { "ja" } else { "yes" }.to_string(),
+                            Some(Answer::YesNo(false)) => if nb { "nei" } else { "no" }.to_string(),
+                            Some(Answer::Choice(o)) => q.options[*o].text.get(lang).to_string(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let previous = self.previous.as_ref().and_then(|prev| {
+            let entry = prev.participants.get(&part.id)?;
+            Some(PreviousFigures {
+                season: prev.season.clone(),
+                total: figure(entry.total, 1, lang),
+                change: change(f.total.zip(entry.total).map(|(now, then)| now - then), lang),
+                rank: entry.class_rank,
+            })
+        });
+        ParticipantReport {
+            lang: lang_code(lang),
+            season: &self.info,
+            participant: ParticipantInfo {
+                id: part.id.clone(),
+                name: part.name.clone(),
+                class: part.class.clone(),
+                public: part.sector == crate::config::Sector::Public,
+            },
+            eligible: self.standings.eligible[p],
+            min_inquiries: season.award.min_inquiries,
+            rank: self.standings.class_rank[p],
+            ranked_in_class: class.n_eligible,
+            summary: Summary {
+                total: figure(f.total, 1, lang),
+                ci_low: figure(f.ci.map(|c| c.0), 1, lang),
+                ci_high: figure(f.ci.map(|c| c.1), 1, lang),
+                total_answered: figure(f.total_answered, 1, lang),
+                answer_rate: percent_of(f.answer_rate),
+                n_inquiries: format_number(f.n_inquiries as f64, 0, lang),
+                n_answered: format_number(f.n_answered as f64, 0, lang),
+                class_mean: figure(class.mean_total, 1, lang),
+                class_best: figure(class.best_total, 1, lang),
+                all_mean: figure(self.all_mean_total, 1, lang),
+            },
+            previous,
+            areas,
+            channels,
+            cx,
+            nps,
+            facts,
+            comment_groups,
+            inquiries: inquiry_rows,
+            questions: season
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(qi, q)| QuestionCode {
+                    code: format!("Q{}", qi + 1),
+                    label: q.label.get(lang).to_string(),
+                })
+                .collect(),
+            methodology: &self.methodology,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AwardSummary<'c> {
+    pub lang: &'static str,
+    pub season: &'c SeasonInfo,
     pub overall: Vec<Winner>,
     pub classes: Vec<ClassTable>,
     pub best_channel: Vec<Winner>,
@@ -340,6 +1005,7 @@ pub struct AwardSummary {
     pub counts: Counts,
     pub min_inquiries: usize,
     pub min_class_size: usize,
+    pub methodology: &'c Methodology,
 }
 
 #[derive(Serialize)]
@@ -387,91 +1053,94 @@ pub struct Counts {
     pub inquiries: String,
 }
 
-pub fn award_summary(
-    season: &Season,
-    data: &Dataset,
-    scores: &Scores,
-    standings: &Standings,
-    date: NaiveDate,
-) -> AwardSummary {
-    let lang = season.language;
-    let winner = |kind: AwardKind| -> Vec<Winner> {
-        standings
-            .awards
-            .iter()
-            .filter(|a| a.kind == kind)
-            .map(|a| Winner {
-                name: data.participants[a.participant].name.clone(),
-                class: a.class.clone(),
-                channel: a
-                    .channel
-                    .map(|c| season.channels[c].name.get(lang).to_string())
-                    .unwrap_or_default(),
-                score: figure(a.score, 1, lang),
-            })
-            .collect()
-    };
-    let classes = standings
-        .classes
-        .iter()
-        .map(|c| ClassTable {
-            class: c.class.clone(),
-            n_participants: c.n_participants,
-            n_eligible: c.n_eligible,
-            has_winner: c.has_winner,
-            too_close: c.too_close == Some(true),
-            rows: c
-                .members
+impl Context<'_> {
+    pub fn award_summary(&self) -> AwardSummary<'_> {
+        let (season, data, scores, standings, lang) = (
+            self.season,
+            self.data,
+            self.scores,
+            self.standings,
+            self.lang,
+        );
+        let winner = |kind: AwardKind| -> Vec<Winner> {
+            standings
+                .awards
                 .iter()
-                .filter_map(|&p| {
-                    let f = &scores.participants[p];
-                    Some(ClassTableRow {
-                        rank: standings.class_rank[p]?,
-                        name: data.participants[p].name.clone(),
-                        total: figure(f.total, 1, lang),
-                        ci: f.ci.map_or_else(
-                            || "–".into(),
-                            |(lo, hi)| {
-                                format!(
-                                    "{}–{}",
-                                    format_number(lo, 1, lang),
-                                    format_number(hi, 1, lang)
-                                )
-                            },
-                        ),
-                        total_answered: figure(f.total_answered, 1, lang),
-                        inquiries: f.n_inquiries,
-                        winner: c.winners.contains(&p),
-                    })
+                .filter(|a| a.kind == kind)
+                .map(|a| Winner {
+                    name: data.participants[a.participant].name.clone(),
+                    class: a.class.clone(),
+                    channel: a
+                        .channel
+                        .map(|c| season.channels[c].name.get(lang).to_string())
+                        .unwrap_or_default(),
+                    score: figure(a.score, 1, lang),
                 })
-                .collect(),
-        })
-        .collect();
-    let mut not_ranked: Vec<NotRanked> = (0..data.participants.len())
-        .filter(|&p| !standings.eligible[p])
-        .map(|p| NotRanked {
-            name: data.participants[p].name.clone(),
-            class: data.participants[p].class.clone(),
-            inquiries: scores.participants[p].n_inquiries,
-        })
-        .collect();
-    not_ranked.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| a.name.cmp(&b.name)));
-    AwardSummary {
-        lang: lang_code(lang),
-        season: season_info(season, data, date),
-        overall: winner(AwardKind::OverallWinner),
-        classes,
-        best_channel: winner(AwardKind::BestChannel),
-        not_ranked,
-        counts: Counts {
-            rows_read: format_number(data.rows_read as f64, 0, lang),
-            rows_accepted: format_number(data.rows_accepted() as f64, 0, lang),
-            rows_rejected: format_number(data.rows_rejected as f64, 0, lang),
-            participants: format_number(data.participants.len() as f64, 0, lang),
-            inquiries: format_number(data.inquiries.len() as f64, 0, lang),
-        },
-        min_inquiries: season.award.min_inquiries,
-        min_class_size: season.award.min_class_size,
+                .collect()
+        };
+        let classes = standings
+            .classes
+            .iter()
+            .map(|c| ClassTable {
+                class: c.class.clone(),
+                n_participants: c.n_participants,
+                n_eligible: c.n_eligible,
+                has_winner: c.has_winner,
+                too_close: c.too_close == Some(true),
+                rows: c
+                    .members
+                    .iter()
+                    .filter_map(|&p| {
+                        let f = &scores.participants[p];
+                        Some(ClassTableRow {
+                            rank: standings.class_rank[p]?,
+                            name: data.participants[p].name.clone(),
+                            total: figure(f.total, 1, lang),
+                            ci: f.ci.map_or_else(
+                                || "–".into(),
+                                |(lo, hi)| {
+                                    format!(
+                                        "{}–{}",
+                                        format_number(lo, 1, lang),
+                                        format_number(hi, 1, lang)
+                                    )
+                                },
+                            ),
+                            total_answered: figure(f.total_answered, 1, lang),
+                            inquiries: f.n_inquiries,
+                            winner: c.winners.contains(&p),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut not_ranked: Vec<NotRanked> = (0..data.participants.len())
+            .filter(|&p| !standings.eligible[p])
+            .map(|p| NotRanked {
+                name: data.participants[p].name.clone(),
+                class: data.participants[p].class.clone(),
+                inquiries: scores.participants[p].n_inquiries,
+            })
+            .collect();
+        not_ranked.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| a.name.cmp(&b.name)));
+        AwardSummary {
+            lang: lang_code(lang),
+            season: &self.info,
+            overall: winner(AwardKind::OverallWinner),
+            classes,
+            best_channel: winner(AwardKind::BestChannel),
+            not_ranked,
+            counts: Counts {
+                rows_read: format_number(data.rows_read as f64, 0, lang),
+                rows_accepted: format_number(data.rows_accepted() as f64, 0, lang),
+                rows_rejected: format_number(data.rows_rejected as f64, 0, lang),
+                participants: format_number(data.participants.len() as f64, 0, lang),
+                inquiries: format_number(data.inquiries.len() as f64, 0, lang),
+            },
+            min_inquiries: season.award.min_inquiries,
+            min_class_size: season.award.min_class_size,
+            methodology: &self.methodology,
+        }
     }
 }
 

@@ -219,42 +219,40 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     if options.only.is_some() {
         keep_other_reports(&out, &data, &selected, &write)?;
     }
-    let mut jobs: Vec<Job> = selected
-        .iter()
-        .map(|&p| {
-            let report =
-                documents::participant_report(&season, &data, &scores, &standings, date, p);
-            Job {
-                template: "participant.typ",
-                subject: format!("participant {}", data.participants[p].id),
-                output: format!("reports/{}.pdf", data.participants[p].id),
-                data: serde_json::to_vec(&report).expect("report data serializes"),
-            }
-        })
-        .collect();
-    jobs.push(Job {
-        template: "award-summary.typ",
-        subject: "award summary".into(),
-        output: "award-summary.pdf".into(),
-        data: serde_json::to_vec(&documents::award_summary(
-            &season, &data, &scores, &standings, date,
-        ))
-        .expect("summary serializes"),
-    });
-    if options.emit_data {
-        for job in &jobs {
-            let name = job
-                .output
-                .trim_start_matches("reports/")
-                .replace(".pdf", ".json");
-            write(&format!("data/{name}"), &job.data).map_err(Error::Output)?;
-        }
-    }
+    let previous = season
+        .previous
+        .as_deref()
+        .map(documents::Previous::load)
+        .transpose()
+        .map_err(Error::Output)?;
+    let context = documents::Context::new(&season, &data, &scores, &standings, date, previous);
+    let job = |i: usize| match selected.get(i) {
+        Some(&p) => Job {
+            template: "participant.typ",
+            subject: format!("participant {}", data.participants[p].id),
+            output: format!("reports/{}.pdf", data.participants[p].id),
+            data: serde_json::to_vec(&context.participant_report(p))
+                .expect("report data serializes"),
+        },
+        None => Job {
+            template: "award-summary.typ",
+            subject: "award summary".into(),
+            output: "award-summary.pdf".into(),
+            data: serde_json::to_vec(&context.award_summary()).expect("summary data serializes"),
+        },
+    };
     let reports = selected.len();
     renderer
-        .render_all(jobs, |batch| {
-            for (path, pdf) in batch {
-                write(&path, &pdf)?;
+        .render_all(reports + 1, rayon::current_num_threads(), job, |batch| {
+            for (job, pdf) in batch {
+                write(&job.output, &pdf)?;
+                if options.emit_data {
+                    let name = job
+                        .output
+                        .trim_start_matches("reports/")
+                        .replace(".pdf", ".json");
+                    write(&format!("data/{name}"), &job.data)?;
+                }
             }
             Ok(())
         })

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate};
-use rayon::prelude::*;
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -20,9 +20,13 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 /// The virtual path every report's data is served at; templates read `sys.inputs.data`.
 pub const DATA_PATH: &str = "/data.json";
 
-/// Reports compiled between two evictions of Typst's memo cache, which otherwise grows
-/// with every report.
+/// Reports compiled between two evictions of Typst's memo cache, which otherwise grows with
+/// every report (several megabytes each here), so memory stays flat however many
+/// participants a season has.
 const BATCH: usize = 64;
+
+/// Typst's layout recursion needs more than the default stack, above all in debug builds.
+const WORKER_STACK: usize = 32 * 1024 * 1024;
 
 /// A failed report: whose it is and Typst's diagnostics, placed in the template.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -200,41 +204,78 @@ impl Renderer {
         lines.join("\n")
     }
 
-    /// Renders every job on the current rayon pool in batches, handing each finished batch to
-    /// `sink` in job order. Every failure is collected; nothing failed is handed on.
+    /// Renders jobs `0..count` on `threads` worker threads in batches, building each job's
+    /// data only when its batch comes up so memory stays flat however large the season. Each
+    /// finished batch goes to `sink` in job order; every failure is collected and nothing
+    /// failed is handed on.
+    ///
+    /// Each worker is a rayon pool of its own with one thread: krilla (typst's PDF writer)
+    /// spawns page serialization onto the current rayon pool and, while waiting for it, runs
+    /// whatever else is queued there. In a shared pool that nests whole reports inside each
+    /// other's export; in a private pool it is just this report's own pages, on this thread.
     pub fn render_all(
         &self,
-        jobs: Vec<Job>,
-        mut sink: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), String>,
+        count: usize,
+        threads: usize,
+        job: impl Fn(usize) -> Job + Sync,
+        mut sink: impl FnMut(Vec<(Job, Vec<u8>)>) -> Result<(), String>,
     ) -> Result<(), Vec<RenderError>> {
-        let errors = Mutex::new(Vec::new());
-        let mut jobs = jobs;
-        while !jobs.is_empty() {
-            let rest = jobs.split_off(jobs.len().min(BATCH));
-            let done: Vec<Option<(String, Vec<u8>)>> = jobs
-                .par_iter()
-                .map(|job| match self.render(job) {
-                    Ok(pdf) => Some((job.output.clone(), pdf)),
-                    Err(e) => {
-                        errors.lock().expect("no panics while locked").push(e);
-                        None
-                    }
-                })
-                .collect();
-            typst::comemo::evict(0);
-            if let Err(message) = sink(done.into_iter().flatten().collect()) {
-                errors
-                    .lock()
-                    .expect("no panics while locked")
-                    .push(RenderError {
-                        subject: "output".into(),
-                        message,
+        let pools: Vec<rayon::ThreadPool> = (0..threads.max(1))
+            .map(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .stack_size(WORKER_STACK)
+                    .build()
+                    .expect("a worker thread starts")
+            })
+            .collect();
+        let mut errors = Vec::new();
+        for start in (0..count).step_by(BATCH) {
+            let end = count.min(start + BATCH);
+            let next = AtomicUsize::new(start);
+            let slots: Vec<Mutex<Option<Result<(Job, Vec<u8>), RenderError>>>> =
+                (start..end).map(|_| Mutex::new(None)).collect();
+            std::thread::scope(|scope| {
+                for pool in &pools {
+                    scope.spawn(|| {
+                        pool.install(|| {
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                if i >= end {
+                                    break;
+                                }
+                                let job = job(i);
+                                let result = self.render(&job).map(|pdf| (job, pdf));
+                                *slots[i - start].lock().expect("no panics while locked") =
+                                    Some(result);
+                            }
+                        })
                     });
+                }
+            });
+            // Eviction costs time (dropping every cached layout), so the last batch skips it.
+            if end < count {
+                typst::comemo::evict(0);
+            }
+            let mut done = Vec::with_capacity(end - start);
+            for slot in slots {
+                match slot
+                    .into_inner()
+                    .expect("no panics while locked")
+                    .expect("every job ran")
+                {
+                    Ok(rendered) => done.push(rendered),
+                    Err(e) => errors.push(e),
+                }
+            }
+            if let Err(message) = sink(done) {
+                errors.push(RenderError {
+                    subject: "output".into(),
+                    message,
+                });
                 break;
             }
-            jobs = rest;
         }
-        let mut errors = errors.into_inner().expect("no panics while locked");
         if errors.is_empty() {
             Ok(())
         } else {
