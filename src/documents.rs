@@ -699,7 +699,8 @@ pub struct InquiryRow {
     pub wait: String,
     pub answered: bool,
     pub score: Figure,
-    pub answers: Vec<String>,
+    /// Every answer given, as `Q1 4 · Q2 ja · …` (codes as in the methodology).
+    pub summary: String,
 }
 
 #[derive(Serialize)]
@@ -923,18 +924,22 @@ impl Context<'_> {
                     wait: format_duration(s.wait.map(|w| w as f64), channel.business_time, lang),
                     answered: s.answered,
                     score: figure(s.score, 1, lang),
-                    answers: season
+                    summary: season
                         .questions
                         .iter()
                         .zip(&inquiry.answers)
-                        .map(|(q, a)| match a {
-                            None => "–".to_string(),
-                            Some(Answer::Scale(v)) => v.to_string(),
-                            Some(Answer::YesNo(true)) => if nb { "ja" } else { "yes" }.to_string(),
-                            Some(Answer::YesNo(false)) => if nb { "nei" } else { "no" }.to_string(),
-                            Some(Answer::Choice(o)) => q.options[*o].text.get(lang).to_string(),
+                        .enumerate()
+                        .filter_map(|(qi, (q, a))| {
+                            let answer = match a.as_ref()? {
+                                Answer::Scale(v) => v.to_string(),
+                                Answer::YesNo(true) => if nb { "ja" } else { "yes" }.to_string(),
+                                Answer::YesNo(false) => if nb { "nei" } else { "no" }.to_string(),
+                                Answer::Choice(o) => q.options[*o].text.get(lang).to_string(),
+                            };
+                            Some(format!("Q{} {answer}", qi + 1))
                         })
-                        .collect(),
+                        .collect::<Vec<_>>()
+                        .join(" · "),
                 }
             })
             .collect();

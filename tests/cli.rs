@@ -478,3 +478,108 @@ fn windows_1252_input_is_decoded_when_the_config_says_so() {
     assert_eq!(p["A"]["name"], "Ærlige Øl & Åsmund AS");
     assert_eq!(p["D"]["name"], "Dæhlie Sport AS");
 }
+
+/// The text of a PDF with white space folded, or `None` without pdftotext (outside CI).
+fn flat_pdf_text(path: &Path) -> Option<String> {
+    pdf_text(path).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[test]
+fn reports_have_every_section_in_norwegian_and_english() {
+    let (_dir, out) = run_handworked(&["--only", "A"]);
+    let Some(nb) = flat_pdf_text(&out.join("reports/A.pdf")) else {
+        return;
+    };
+    for section in [
+        "Deltakerrapport",
+        "Sammendrag",
+        "Prestasjonsområder",
+        "Oppnådd andel av poengene",
+        "Kanaler",
+        "Kundeopplevelse",
+        "Kommentarer",
+        "Vedlegg: alle henvendelser",
+        "Vedlegg: metode slik den er konfigurert",
+        "Plassering i klassen 3 av 3",
+    ] {
+        assert!(nb.contains(section), "nb report lacks `{section}`: {nb}");
+    }
+    // Decimal commas: total 47,3, interval −60,3–154,9, answer rate 66,7 %.
+    assert!(
+        nb.contains("47,3") && nb.contains("−60,3–154,9") && nb.contains("66,7 %"),
+        "{nb}"
+    );
+    assert!(nb.contains("1. mars 2022"), "dates in Norwegian");
+
+    let summary = flat_pdf_text(&out.join("award-summary.pdf")).unwrap();
+    for section in [
+        "Årets Kundeservice",
+        "Resultater per klasse",
+        "Best per kanal",
+        "Ikke rangert",
+        "Kjøringen",
+        "Bølgebryggeriet AS – vinner",
+    ] {
+        assert!(
+            summary.contains(section),
+            "award summary lacks `{section}`: {summary}"
+        );
+    }
+
+    let (_dir, out) = run_handworked(&["--only", "A", "--set", "season.language=en"]);
+    let en = flat_pdf_text(&out.join("reports/A.pdf")).unwrap();
+    for section in [
+        "Participant report",
+        "Summary",
+        "Performance areas",
+        "Channels",
+        "Customer experience",
+        "Comments",
+        "Appendix: every inquiry",
+    ] {
+        assert!(en.contains(section), "en report lacks `{section}`: {en}");
+    }
+    assert!(
+        en.contains("47.3") && en.contains("66.7 %") && !en.contains("47,3"),
+        "decimal points in English: {en}"
+    );
+    assert!(en.contains("1 March 2022"), "dates in English");
+}
+
+#[test]
+fn a_long_report_prints_every_comment_across_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ksp(&[
+        "run",
+        "testdata/long/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let Some(text) = flat_pdf_text(&out.join("reports/L.pdf")) else {
+        return;
+    };
+    for i in 1..=60 {
+        assert!(
+            text.contains(&format!("(henvendelse {i} av 60)")),
+            "comment {i} is missing"
+        );
+    }
+    let pages = Command::new("pdfinfo")
+        .arg(out.join("reports/L.pdf"))
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&pages.stdout);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        pages >= 8,
+        "60 inquiries with long comments take several pages, got {pages}"
+    );
+}
