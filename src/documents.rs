@@ -56,6 +56,15 @@ fn percent(x: Option<f64>, language: Language) -> Figure {
     figure(x.map(|r| 100.0 * r), 1, language)
 }
 
+/// A ratio as a percent with its sign (`92,0 %`), or `–`.
+fn percent_sign(x: Option<f64>, language: Language) -> Figure {
+    let mut f = percent(x, language);
+    if x.is_some() {
+        f.t.push_str(" %");
+    }
+    f
+}
+
 /// Seconds as a readable duration (`42 s`, `3 min 5 s`, `4 t 12 min`, `1,5 virkedager`).
 pub fn format_duration(seconds: Option<f64>, business: bool, language: Language) -> String {
     let Some(s) = seconds else {
@@ -808,14 +817,8 @@ impl Context<'_> {
                         )
                     }
                     _ => (
-                        Figure {
-                            t: format!("{} %", percent_of(stats[qi].yes).t),
-                            v: stats[qi].yes.map(|v| 100.0 * v),
-                        },
-                        Figure {
-                            t: format!("{} %", percent_of(class_stats[qi].yes).t),
-                            v: class_stats[qi].yes.map(|v| 100.0 * v),
-                        },
+                        percent_sign(stats[qi].yes, lang),
+                        percent_sign(class_stats[qi].yes, lang),
                         if nb {
                             "andel ja".to_string()
                         } else {

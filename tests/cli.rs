@@ -583,3 +583,21 @@ fn a_long_report_prints_every_comment_across_pages() {
         "60 inquiries with long comments take several pages, got {pages}"
     );
 }
+
+#[test]
+fn pdfs_pass_the_pdfua_checker() {
+    let (_dir, out) = run_handworked(&["--only", "A,E"]);
+    let files = [
+        out.join("reports/A.pdf"),
+        out.join("reports/E.pdf"),
+        out.join("award-summary.pdf"),
+    ];
+    let o = match Command::new("pdfua").arg("check").args(&files).output() {
+        Ok(o) => o,
+        Err(_) if std::env::var_os("CI").is_some() => panic!("pdfua is missing: pip install pdfua"),
+        Err(_) => return eprintln!("skipping the PDF/UA check: pdfua (PyPI) is not installed"),
+    };
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "pdfua found problems:\n{report}");
+    assert_eq!(report.matches("result: PASS").count(), 3, "{report}");
+}
