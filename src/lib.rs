@@ -72,6 +72,9 @@ pub struct RunOptions {
     pub only: Option<Vec<String>>,
     /// Also write each document's template data under `data/`, for designers.
     pub emit_data: bool,
+    /// The `ksp` executable, to render in one process per thread; in-process threads when
+    /// `None` (as when ksp is used as a library).
+    pub worker: Option<PathBuf>,
 }
 
 /// A loaded, scored and ranked season.
@@ -169,24 +172,12 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         .out
         .clone()
         .unwrap_or_else(|| season.output_dir.clone());
-    let selected: Vec<usize> = match &options.only {
-        None => (0..data.participants.len()).collect(),
-        Some(ids) => ids
-            .iter()
-            .map(|id| {
-                data.participants
-                    .iter()
-                    .position(|p| &p.id == id)
-                    .ok_or_else(|| {
-                        Error::Usage(format!("--only: no participant has the id `{id}`"))
-                    })
-            })
-            .collect::<Result<_, _>>()?,
-    };
+    let selected = select(&data, options.only.as_deref())?;
 
     let start = Instant::now();
     let date = report_date(&season, &data);
-    let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
+    // Fail on a missing or broken template folder before anything is written.
+    Renderer::check_templates(&season.templates_dir).map_err(Error::Output)?;
     let staging = output::Staging::new(&out).map_err(|e| {
         Error::Output(format!(
             "cannot create a staging folder beside {}: {e}",
@@ -219,49 +210,80 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     if options.only.is_some() {
         keep_other_reports(&out, &data, &selected, &write)?;
     }
-    let previous = season
-        .previous
-        .as_deref()
-        .map(documents::Previous::load)
-        .transpose()
-        .map_err(Error::Output)?;
-    let context = documents::Context::new(&season, &data, &scores, &standings, date, previous);
-    let job = |i: usize| match selected.get(i) {
-        Some(&p) => Job {
-            template: "participant.typ",
-            subject: format!("participant {}", data.participants[p].id),
-            output: format!("reports/{}.pdf", data.participants[p].id),
-            data: serde_json::to_vec(&context.participant_report(p))
-                .expect("report data serializes"),
-        },
-        None => Job {
-            template: "award-summary.typ",
-            subject: "award summary".into(),
-            output: "award-summary.pdf".into(),
-            data: serde_json::to_vec(&context.award_summary()).expect("summary data serializes"),
-        },
+    let documents = selected.len() + 1;
+    let threads = rayon::current_num_threads();
+    match &options.worker {
+        // Separate processes scale where threads do not: Typst's memo caches are shared by
+        // every thread of a process and contended.
+        Some(exe) if threads > 1 && documents >= 2 * threads => {
+            let entries = render_in_processes(exe, options, staging.dir(), threads)?;
+            staging.record(entries);
+        }
+        _ => {
+            let prepared = Prepared {
+                season,
+                data,
+                scores,
+                standings,
+                timings: vec![],
+            };
+            let all = Part { index: 0, count: 1 };
+            render_part(
+                &prepared,
+                &selected,
+                date,
+                all,
+                threads,
+                options.emit_data,
+                &write,
+            )?;
+            return finish(
+                options,
+                prepared,
+                staging,
+                out,
+                selected.len(),
+                timings,
+                start,
+            );
+        }
+    }
+    let prepared = Prepared {
+        season,
+        data,
+        scores,
+        standings,
+        timings: vec![],
     };
-    let reports = selected.len();
-    renderer
-        .render_all(reports + 1, rayon::current_num_threads(), job, |batch| {
-            for (job, pdf) in batch {
-                write(&job.output, &pdf)?;
-                if options.emit_data {
-                    let name = job
-                        .output
-                        .trim_start_matches("reports/")
-                        .replace(".pdf", ".json");
-                    write(&format!("data/{name}"), &job.data)?;
-                }
-            }
-            Ok(())
-        })
-        .map_err(Error::Render)?;
-    timings.push(("render", start.elapsed()));
+    finish(
+        options,
+        prepared,
+        staging,
+        out,
+        selected.len(),
+        timings,
+        start,
+    )
+}
 
+/// Writes the manifest, moves the output into place and sums up the run.
+fn finish(
+    options: &RunOptions,
+    prepared: Prepared,
+    staging: output::Staging,
+    out: PathBuf,
+    reports: usize,
+    mut timings: Vec<(&'static str, Duration)>,
+    render_start: Instant,
+) -> Result<RunSummary, Error> {
+    let _ = options;
+    timings.push(("render", render_start.elapsed()));
     let start = Instant::now();
+    let Prepared { season, data, .. } = prepared;
     let manifest = output::manifest(&season, &data, staging.entries());
-    write("manifest.json", &manifest).map_err(Error::Output)?;
+    staging
+        .write("manifest.json", &manifest)
+        .map_err(|e| Error::Output(format!("cannot write manifest.json: {e}")))?;
     staging.commit().map_err(|e| {
         Error::Output(format!(
             "cannot move the output into {}: {e}",
@@ -276,9 +298,218 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         rows_read: data.rows_read,
         rows_rejected: data.rows_rejected,
         reports,
-        warnings: data.warnings.clone(),
+        warnings: data.warnings,
         timings,
     })
+}
+
+/// Which of a run's documents a process renders: every `count`-th, starting at `index`
+/// (documents are the selected reports in order, then the award summary).
+#[derive(Debug, Clone, Copy)]
+pub struct Part {
+    pub index: usize,
+    pub count: usize,
+}
+
+/// Renders this part's documents with `threads` threads, handing each file to `write`.
+pub fn render_part(
+    prepared: &Prepared,
+    selected: &[usize],
+    date: NaiveDate,
+    part: Part,
+    threads: usize,
+    emit_data: bool,
+    write: &(dyn Fn(&str, &[u8]) -> Result<(), String> + Sync),
+) -> Result<(), Error> {
+    let Prepared {
+        season,
+        data,
+        scores,
+        standings,
+        ..
+    } = prepared;
+    let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
+    let previous = season
+        .previous
+        .as_deref()
+        .map(documents::Previous::load)
+        .transpose()
+        .map_err(Error::Output)?;
+    let context = documents::Context::new(season, data, scores, standings, date, previous);
+    let mine: Vec<usize> = (part.index..selected.len() + 1)
+        .step_by(part.count.max(1))
+        .collect();
+    let job = |k: usize| match selected.get(mine[k]) {
+        Some(&p) => Job {
+            template: "participant.typ",
+            subject: format!("participant {}", data.participants[p].id),
+            output: format!("reports/{}.pdf", data.participants[p].id),
+            data: serde_json::to_vec(&context.participant_report(p))
+                .expect("report data serializes"),
+        },
+        None => Job {
+            template: "award-summary.typ",
+            subject: "award summary".into(),
+            output: "award-summary.pdf".into(),
+            data: serde_json::to_vec(&context.award_summary()).expect("summary data serializes"),
+        },
+    };
+    renderer
+        .render_all(mine.len(), threads, job, |batch| {
+            for (job, pdf) in batch {
+                write(&job.output, &pdf)?;
+                if emit_data {
+                    let name = job
+                        .output
+                        .trim_start_matches("reports/")
+                        .replace(".pdf", ".json");
+                    write(&format!("data/{name}"), &job.data)?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(Error::Render)
+}
+
+/// One line of a render worker's report to its parent.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WorkerLine {
+    File(output::Entry),
+    Failed { subject: String, message: String },
+}
+
+/// Runs `ksp render-part` in `count` processes, each rendering every `count`-th document
+/// into the staging folder, and collects what they wrote.
+fn render_in_processes(
+    exe: &std::path::Path,
+    options: &RunOptions,
+    staging: &std::path::Path,
+    count: usize,
+) -> Result<Vec<output::Entry>, Error> {
+    let mut children = Vec::new();
+    for index in 0..count {
+        let mut command = std::process::Command::new(exe);
+        command
+            .arg("render-part")
+            .arg(&options.config)
+            .arg("--staging")
+            .arg(staging);
+        command.arg("--part").arg(format!("{index}/{count}"));
+        for o in &options.overrides {
+            command.arg("--set").arg(o);
+        }
+        if let Some(only) = &options.only {
+            command.arg("--only").arg(only.join(","));
+        }
+        if options.emit_data {
+            command.arg("--emit-data");
+        }
+        command.stdout(std::process::Stdio::piped());
+        let child = command.spawn().map_err(|e| {
+            Error::Output(format!(
+                "cannot start a render process ({}): {e}",
+                exe.display()
+            ))
+        })?;
+        children.push(child);
+    }
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for child in children {
+        let done = child
+            .wait_with_output()
+            .map_err(|e| Error::Output(format!("a render process failed: {e}")))?;
+        for line in String::from_utf8_lossy(&done.stdout).lines() {
+            match serde_json::from_str::<WorkerLine>(line) {
+                Ok(WorkerLine::File(entry)) => entries.push(entry),
+                Ok(WorkerLine::Failed { subject, message }) => {
+                    errors.push(RenderError { subject, message })
+                }
+                Err(_) => {}
+            }
+        }
+        if !done.status.success() && errors.is_empty() {
+            return Err(Error::Output(format!(
+                "a render process stopped with {}",
+                done.status
+            )));
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        errors.sort_by(|a, b| a.subject.cmp(&b.subject));
+        Err(Error::Render(errors))
+    }
+}
+
+/// What `ksp render-part` was asked to do: one part of a run's documents, written into the
+/// parent's staging folder, each file reported on standard output as a line of JSON.
+#[derive(Debug, Clone)]
+pub struct PartOptions {
+    pub config: PathBuf,
+    pub overrides: Vec<String>,
+    pub only: Option<Vec<String>>,
+    pub staging: PathBuf,
+    pub part: Part,
+    pub emit_data: bool,
+}
+
+pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
+    let prepared = prepare(&options.config, &options.overrides)?;
+    let selected = select(&prepared.data, options.only.as_deref())?;
+    let date = report_date(&prepared.season, &prepared.data);
+    let stdout = std::sync::Mutex::new(std::io::stdout());
+    let say = |line: &WorkerLine| {
+        use std::io::Write;
+        let text = serde_json::to_string(line).expect("worker lines serialize");
+        let _ = writeln!(stdout.lock().expect("not poisoned"), "{text}");
+    };
+    let write = |relative: &str, bytes: &[u8]| {
+        let entry = output::write_file(&options.staging, relative, bytes)
+            .map_err(|e| format!("cannot write {relative} in the staging folder: {e}"))?;
+        say(&WorkerLine::File(entry));
+        Ok(())
+    };
+    match render_part(
+        &prepared,
+        &selected,
+        date,
+        options.part,
+        1,
+        options.emit_data,
+        &write,
+    ) {
+        Err(Error::Render(errors)) => {
+            for e in &errors {
+                say(&WorkerLine::Failed {
+                    subject: e.subject.clone(),
+                    message: e.message.clone(),
+                });
+            }
+            Err(Error::Render(errors))
+        }
+        other => other,
+    }
+}
+
+/// The participants `--only` names, in its order; everyone when `None`.
+fn select(data: &Dataset, only: Option<&[String]>) -> Result<Vec<usize>, Error> {
+    match only {
+        None => Ok((0..data.participants.len()).collect()),
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                data.participants
+                    .iter()
+                    .position(|p| &p.id == id)
+                    .ok_or_else(|| {
+                        Error::Usage(format!("--only: no participant has the id `{id}`"))
+                    })
+            })
+            .collect(),
+    }
 }
 
 /// With `--only`, the reports of everyone else are carried over from the previous output.

@@ -67,6 +67,22 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
     },
+    /// Render one part of a run's documents into its staging folder (used by `ksp run`).
+    #[command(hide = true)]
+    RenderPart {
+        config: PathBuf,
+        #[arg(long = "set")]
+        overrides: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        #[arg(long)]
+        staging: PathBuf,
+        /// K/N: every N-th document from the K-th (0-based).
+        #[arg(long)]
+        part: String,
+        #[arg(long)]
+        emit_data: bool,
+    },
     /// Write a synthetic season (participants.csv, responses.csv) for tests and benchmarks.
     Generate {
         /// Participants to generate.
@@ -136,6 +152,7 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
                 jobs,
                 only,
                 emit_data,
+                worker: std::env::current_exe().ok(),
             })?;
             print_warnings(&summary.warnings);
             let total: f64 = summary.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
@@ -157,6 +174,30 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
                 }
             }
             Ok(())
+        }
+        Command::RenderPart {
+            config,
+            overrides,
+            only,
+            staging,
+            part,
+            emit_data,
+        } => {
+            let (index, count) = part
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?)))
+                .filter(|(k, n): &(usize, usize)| k < n)
+                .ok_or_else(|| {
+                    ksp::Error::Usage(format!("--part {part}: expected K/N with K < N"))
+                })?;
+            ksp::render_worker(&ksp::PartOptions {
+                config,
+                overrides,
+                only,
+                staging,
+                part: ksp::Part { index, count },
+                emit_data,
+            })
         }
         Command::Validate { config, overrides } => {
             let prepared = ksp::prepare(&config, &overrides)?;

@@ -15,6 +15,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Writes `relative` under `dir`, creating folders, and describes the file for the manifest.
+pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> std::io::Result<Entry> {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes)?;
+    Ok(Entry {
+        path: relative.to_string(),
+        sha256: sha256_hex(bytes),
+        size: bytes.len() as u64,
+    })
+}
+
 /// Staging folders of runs in progress, removed by the interrupt handler.
 static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -33,7 +47,7 @@ pub fn clean_up_on_interrupt() {
 }
 
 /// One file of the output, as listed in the manifest.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Entry {
     pub path: String,
     pub sha256: String,
@@ -71,18 +85,19 @@ impl Staging {
     }
 
     pub fn write(&self, relative: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let path = self.dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, bytes)?;
-        let entry = Entry {
-            path: relative.to_string(),
-            sha256: sha256_hex(bytes),
-            size: bytes.len() as u64,
-        };
+        let entry = write_file(&self.dir, relative, bytes)?;
         self.written.lock().expect("not poisoned").push(entry);
         Ok(())
+    }
+
+    /// The staging folder, for render processes that write into it themselves.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds files written into the folder by render processes to the manifest.
+    pub fn record(&self, entries: Vec<Entry>) {
+        self.written.lock().expect("not poisoned").extend(entries);
     }
 
     /// Every file written so far, sorted by path.

@@ -23,7 +23,7 @@ pub const DATA_PATH: &str = "/data.json";
 /// Reports compiled between two evictions of Typst's memo cache, which otherwise grows with
 /// every report (several megabytes each here), so memory stays flat however many
 /// participants a season has.
-const BATCH: usize = 64;
+const BATCH: usize = 32;
 
 /// Typst's layout recursion needs more than the default stack, above all in debug builds.
 const WORKER_STACK: usize = 32 * 1024 * 1024;
@@ -71,6 +71,19 @@ fn file_id(path: &str) -> FileId {
 }
 
 impl Renderer {
+    /// Checks that the template folder holds both templates.
+    pub fn check_templates(templates_dir: &Path) -> Result<(), String> {
+        for template in ["participant.typ", "award-summary.typ"] {
+            if !templates_dir.join(template).is_file() {
+                return Err(format!(
+                    "the template {} is missing: set output.templates in the config to a folder with participant.typ and award-summary.typ",
+                    templates_dir.join(template).display()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Loads embedded fonts, the fonts under `<templates>/fonts/`, and every file of the
     /// template folder. `date` is the report date, used for `today()` and the PDF timestamp.
     pub fn new(templates_dir: &Path, date: NaiveDate) -> Result<Renderer, String> {
