@@ -130,6 +130,29 @@ const NOUNS: [&str; 23] = [
     "kommune",
 ];
 
+const TOWNS: [&str; 20] = [
+    "Oslo",
+    "Bergen",
+    "Trondheim",
+    "Stavanger",
+    "Tromsø",
+    "Bodø",
+    "Ålesund",
+    "Drammen",
+    "Kristiansand",
+    "Fredrikstad",
+    "Hamar",
+    "Lillehammer",
+    "Molde",
+    "Harstad",
+    "Narvik",
+    "Gjøvik",
+    "Skien",
+    "Arendal",
+    "Haugesund",
+    "Førde",
+];
+
 const SUFFIXES: [&str; 6] = ["AS", "ASA", "", "Norge AS", "& Co AS", "SA"];
 
 const COMMENTS_WELCOME: [[&str; 4]; 3] = [
@@ -270,6 +293,7 @@ pub fn generate(spec: &Spec) -> (String, String) {
             rng.below(CLASSES.len())
         };
         let (_, public) = CLASSES[class];
+        let mut attempts = 0usize;
         let name = loop {
             let prefix = rng.pick(&PREFIXES);
             let candidate = if public {
@@ -299,6 +323,13 @@ pub fn generate(spec: &Spec) -> (String, String) {
                     .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
                     .unwrap_or_default()
             };
+            // Large benchmark seasons run out of combinations: add a town, then a number.
+            let candidate = match attempts {
+                0..8 => candidate,
+                8..16 => format!("{candidate} {}", rng.pick(&TOWNS)),
+                _ => format!("{candidate} {}", attempts),
+            };
+            attempts += 1;
             if names.insert(candidate.clone()) {
                 break candidate;
             }

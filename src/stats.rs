@@ -38,8 +38,29 @@ pub fn t_interval_95(values: &[f64]) -> Option<(f64, f64)> {
     let n = values.len();
     let m = mean(values)?;
     let s = sample_variance(values)?.sqrt();
-    let half = t_quantile(0.975, (n - 1) as f64) * s / (n as f64).sqrt();
+    let half = t_975(n - 1) * s / (n as f64).sqrt();
     Some((m - half, m + half))
+}
+
+/// t(0.975, df) for whole degrees of freedom, computed once per df: a season has few
+/// distinct inquiry counts but may have tens of thousands of participants.
+fn t_975(df: usize) -> f64 {
+    static CACHE: std::sync::Mutex<Vec<f64>> = std::sync::Mutex::new(Vec::new());
+    if let Some(&t) = CACHE
+        .lock()
+        .expect("not poisoned")
+        .get(df)
+        .filter(|t| !t.is_nan())
+    {
+        return t;
+    }
+    let t = t_quantile(0.975, df as f64);
+    let mut cache = CACHE.lock().expect("not poisoned");
+    if cache.len() <= df {
+        cache.resize(df + 1, f64::NAN);
+    }
+    cache[df] = t;
+    t
 }
 
 /// Two-sided p-value of Welch's unequal-variances t-test. `None` when a group has fewer than
