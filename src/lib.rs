@@ -75,6 +75,8 @@ pub struct RunOptions {
     /// The `ksp` executable, to render in one process per thread; in-process threads when
     /// `None` (as when ksp is used as a library).
     pub worker: Option<PathBuf>,
+    /// Report rendering progress on standard error.
+    pub progress: bool,
 }
 
 /// A loaded, scored and ranked season.
@@ -212,11 +214,14 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     }
     let documents = selected.len() + 1;
     let threads = rayon::current_num_threads();
+    let progress = Progress::new(documents, options.progress);
     match &options.worker {
         // Separate processes scale where threads do not: Typst's memo caches are shared by
         // every thread of a process and contended.
         Some(exe) if threads > 1 && documents >= 2 * threads => {
-            let entries = render_in_processes(exe, options, staging.dir(), threads)?;
+            let entries = render_in_processes(exe, options, staging.dir(), threads, &progress);
+            progress.finish();
+            let entries = entries?;
             staging.record(entries);
         }
         _ => {
@@ -228,15 +233,23 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
                 timings: vec![],
             };
             let all = Part { index: 0, count: 1 };
-            render_part(
+            let counted = |path: &str, bytes: &[u8]| {
+                if path.ends_with(".pdf") {
+                    progress.add(1);
+                }
+                write(path, bytes)
+            };
+            let rendered = render_part(
                 &prepared,
                 &selected,
                 date,
                 all,
                 threads,
                 options.emit_data,
-                &write,
-            )?;
+                &counted,
+            );
+            progress.finish();
+            rendered?;
             return finish(
                 options,
                 prepared,
@@ -301,6 +314,58 @@ fn finish(
         warnings: data.warnings,
         timings,
     })
+}
+
+/// Rendering progress: a bar on a terminal, else a plain line every few seconds (CI logs).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    last_line: std::sync::Mutex<Instant>,
+}
+
+impl Progress {
+    fn new(total: usize, show: bool) -> Progress {
+        use std::io::IsTerminal;
+        let bar = (show && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {pos}/{len} documents, {eta} left",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix("ksp: rendering");
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: 0.into(),
+            last_line: std::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    fn add(&self, n: usize) {
+        let done = self.done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+        match &self.bar {
+            Some(bar) => bar.set_position(done as u64),
+            None => {
+                let mut last = self.last_line.lock().expect("not poisoned");
+                if last.elapsed() >= Duration::from_secs(2) && done < self.total {
+                    eprintln!("ksp: rendered {done} of {} documents", self.total);
+                    *last = Instant::now();
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Which of a run's documents a process renders: every `count`-th, starting at `index`
@@ -386,6 +451,7 @@ fn render_in_processes(
     options: &RunOptions,
     staging: &std::path::Path,
     count: usize,
+    progress: &Progress,
 ) -> Result<Vec<output::Entry>, Error> {
     let mut children = Vec::new();
     for index in 0..count {
@@ -416,25 +482,50 @@ fn render_in_processes(
     }
     let mut entries = Vec::new();
     let mut errors = Vec::new();
-    for child in children {
-        let done = child
-            .wait_with_output()
-            .map_err(|e| Error::Output(format!("a render process failed: {e}")))?;
-        for line in String::from_utf8_lossy(&done.stdout).lines() {
-            match serde_json::from_str::<WorkerLine>(line) {
-                Ok(WorkerLine::File(entry)) => entries.push(entry),
-                Ok(WorkerLine::Failed { subject, message }) => {
-                    errors.push(RenderError { subject, message })
+    let mut failed = None;
+    std::thread::scope(|scope| {
+        let readers: Vec<_> =
+            children
+                .into_iter()
+                .map(|mut child| {
+                    let stdout = child.stdout.take().expect("stdout is piped");
+                    scope.spawn(move || {
+                    use std::io::BufRead;
+                    let mut lines = Vec::new();
+                    for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                        if let Ok(parsed) = serde_json::from_str::<WorkerLine>(&line) {
+                            if matches!(&parsed, WorkerLine::File(e) if e.path.ends_with(".pdf")) {
+                                progress.add(1);
+                            }
+                            lines.push(parsed);
+                        }
+                    }
+                    (child.wait(), lines)
+                })
+                })
+                .collect();
+        for reader in readers {
+            let (status, lines) = reader.join().expect("a reader thread does not panic");
+            let before = errors.len();
+            for line in lines {
+                match line {
+                    WorkerLine::File(entry) => entries.push(entry),
+                    WorkerLine::Failed { subject, message } => {
+                        errors.push(RenderError { subject, message })
+                    }
                 }
-                Err(_) => {}
+            }
+            match status {
+                Ok(s) if !s.success() && errors.len() == before => {
+                    failed = Some(format!("a render process stopped with {s}"))
+                }
+                Err(e) => failed = Some(format!("a render process failed: {e}")),
+                _ => {}
             }
         }
-        if !done.status.success() && errors.is_empty() {
-            return Err(Error::Output(format!(
-                "a render process stopped with {}",
-                done.status
-            )));
-        }
+    });
+    if let Some(message) = failed {
+        return Err(Error::Output(message));
     }
     if errors.is_empty() {
         Ok(entries)

@@ -153,6 +153,7 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
                 only,
                 emit_data,
                 worker: std::env::current_exe().ok(),
+                progress: true,
             })?;
             print_warnings(&summary.warnings);
             let total: f64 = summary.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
