@@ -603,6 +603,47 @@ fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
     best.map(|offset| line_column(text, offset))
 }
 
+/// Turns a weights overlay (a TOML file holding any subset of the config, e.g.
+/// `[areas.agent] weight = 40`, `[questions.would_buy] points = 3`) into `KEY=VALUE`
+/// overrides, so it is applied and checked exactly like `--set`.
+pub fn overlay_overrides(path: &Path) -> Result<Vec<String>, ConfigError> {
+    let err = |position, message: String| ConfigError {
+        file: path.to_path_buf(),
+        position,
+        message,
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err(None, format!("cannot read the weights file: {e}")))?;
+    let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        err(
+            e.span().map(|s| line_column(&text, s.start)),
+            e.message().trim().to_string(),
+        )
+    })?;
+    fn walk(prefix: &str, table: &dyn toml_edit::TableLike, out: &mut Vec<String>) {
+        for (key, item) in table.iter() {
+            let path = if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match item {
+                toml_edit::Item::Table(t) => walk(&path, t, out),
+                toml_edit::Item::Value(toml_edit::Value::InlineTable(t)) => walk(&path, t, out),
+                toml_edit::Item::Value(v) => {
+                    let mut v = v.clone();
+                    v.decor_mut().clear();
+                    out.push(format!("{path}={v}"));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut overrides = Vec::new();
+    walk("", doc.as_table(), &mut overrides);
+    Ok(overrides)
+}
+
 /// Applies `KEY=VALUE` overrides to the document, keeping every other line where it was.
 /// A segment may name an array element by index or, for `questions`, by its `id`.
 pub fn apply_overrides(text: &str, overrides: &[String]) -> Result<String, String> {

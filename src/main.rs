@@ -39,7 +39,11 @@ enum Command {
         /// questions.would_buy.points=3 (array entries by id or index). Repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
-        /// Worker threads (default: all cores).
+        /// A TOML overlay of new weights, points, bands or award rules (any subset of the
+        /// config, e.g. `[areas.agent] weight = 40`); applied before --set.
+        #[arg(long, value_name = "FILE")]
+        weights: Option<PathBuf>,
+        /// Render processes (default: all cores).
         #[arg(long, short = 'j', value_name = "N")]
         jobs: Option<usize>,
         /// Render only these participants' reports (comma-separated ids); results are still
@@ -140,8 +144,15 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             timings,
             emit_data,
             on_bad_row,
+            weights,
         } => {
-            let mut overrides = overrides;
+            let mut overrides = match weights {
+                Some(file) => ksp::config::overlay_overrides(&file)?
+                    .into_iter()
+                    .chain(overrides)
+                    .collect(),
+                None => overrides,
+            };
             if let Some(mode) = on_bad_row {
                 overrides.push(format!("input.on_bad_row={mode}"));
             }

@@ -606,3 +606,30 @@ fn pdfs_pass_the_pdfua_checker() {
     assert!(o.status.success(), "pdfua found problems:\n{report}");
     assert_eq!(report.matches("result: PASS").count(), 3, "{report}");
 }
+
+#[test]
+fn a_weights_overlay_re_runs_the_season() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = dir.path().join("weights.toml");
+    std::fs::write(
+        &weights,
+        "[areas.wait]\nweight = 0\n\n[questions.would_buy]\npoints = 3\n",
+    )
+    .unwrap();
+    let (_out_dir, out) = run_handworked(&["--weights", weights.to_str().unwrap()]);
+    let a = &table(&out.join("results/participants.csv"))["A"];
+    // Without the wait area and with would_buy worth 3: A1 agent 100, overall (0 + 3) / 7 →
+    // S = (6000 + 30 · 300/7) / 90 = 80.95; A2 = (2000 + 3000) / 90 = 55.56; A3 = 0.
+    let a1 = (6000.0 + 30.0 * 300.0 / 7.0) / 90.0;
+    assert_close(
+        num(a, "total"),
+        (a1 + 5000.0 / 90.0) / 3.0,
+        "total under the overlay",
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results/results.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["config"]["areas"]["wait"]["weight"], 0.0,
+        "the effective config is stored"
+    );
+}
