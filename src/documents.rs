@@ -559,6 +559,8 @@ pub struct ParticipantReport<'c> {
     pub min_inquiries: usize,
     pub rank: Option<usize>,
     pub ranked_in_class: usize,
+    /// The awards the participant won, named in the report's language.
+    pub awards: Vec<String>,
     pub summary: Summary,
     pub previous: Option<PreviousFigures>,
     pub areas: Vec<AreaRow>,
@@ -968,6 +970,29 @@ impl Context<'_> {
             min_inquiries: season.award.min_inquiries,
             rank: self.standings.class_rank[p],
             ranked_in_class: class.n_eligible,
+            awards: self
+                .standings
+                .awards
+                .iter()
+                .filter(|a| a.participant == p)
+                .map(|a| match (a.kind, nb) {
+                    (AwardKind::ClassWinner, true) => format!("Vinner i klassen {}", a.class),
+                    (AwardKind::ClassWinner, false) => format!("Winner of the class {}", a.class),
+                    (AwardKind::OverallWinner, true) => "Årets Kundeservice".to_string(),
+                    (AwardKind::OverallWinner, false) => "Customer Service of the Year".to_string(),
+                    (AwardKind::BestChannel, _) => {
+                        let channel = a
+                            .channel
+                            .map(|c| season.channels[c].name.get(lang).to_lowercase())
+                            .unwrap_or_default();
+                        if nb {
+                            format!("Best på {channel}")
+                        } else {
+                            format!("Best on {channel}")
+                        }
+                    }
+                })
+                .collect(),
             summary: Summary {
                 total: figure(f.total, 1, lang),
                 ci_low: figure(f.ci.map(|c| c.0), 1, lang),

@@ -633,3 +633,30 @@ fn a_weights_overlay_re_runs_the_season() {
         "the effective config is stored"
     );
 }
+
+#[test]
+fn last_season_and_awards_show_in_the_report() {
+    let (_dir, last) = run_handworked(&["--only", "A"]);
+    let previous = last.join("results/results.json");
+    let (_dir2, out) = run_handworked(&[
+        "--only",
+        "A,B",
+        "--set",
+        &format!("season.previous=\"{}\"", previous.display()),
+        "--set",
+        "areas.wait.weight=0",
+    ]);
+    let Some(a) = flat_pdf_text(&out.join("reports/A.pdf")) else {
+        return;
+    };
+    // Last season A had 47,3; without the wait area it has (7500/90 + 5000/90) / 3 = 46,3.
+    assert!(
+        a.contains("Forrige sesong (Håndregnet sesong 2022)") && a.contains("47,3 −1,0 3"),
+        "{a}"
+    );
+    let b = flat_pdf_text(&out.join("reports/B.pdf")).unwrap();
+    assert!(
+        b.contains("Vinner i klassen Bryggeri") && b.contains("Årets Kundeservice"),
+        "{b}"
+    );
+}
