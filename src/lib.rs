@@ -163,21 +163,23 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
 }
 
 fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
+    let prepared = prepare(&options.config, &options.overrides)?;
     let Prepared {
         season,
         data,
         scores,
         standings,
-        mut timings,
-    } = prepare(&options.config, &options.overrides)?;
+        ..
+    } = &prepared;
+    let mut timings = prepared.timings.clone();
     let out = options
         .out
         .clone()
         .unwrap_or_else(|| season.output_dir.clone());
-    let selected = select(&data, options.only.as_deref())?;
+    let selected = select(data, options.only.as_deref())?;
 
     let start = Instant::now();
-    let date = report_date(&season, &data);
+    let date = report_date(season, data);
     // Fail on a missing or broken template folder before anything is written.
     Renderer::check_templates(&season.templates_dir).map_err(Error::Output)?;
     let staging = output::Staging::new(&out).map_err(|e| {
@@ -191,17 +193,17 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
             .write(path, bytes)
             .map_err(|e| format!("cannot write {path} in the staging folder: {e}"))
     };
-    let tables = results::tables(&season, &data, &scores, &standings);
+    let tables = results::tables(season, data, scores, standings);
     let xlsx = tables.xlsx(date).map_err(Error::Output)?;
     let mut files = vec![
         ("results/participants.csv", tables.participants.csv()),
         ("results/classes.csv", tables.classes.csv()),
         ("results/awards.csv", tables.awards.csv()),
-        ("results/results.json", tables.json(&season, &data)),
+        ("results/results.json", tables.json(season, data)),
         ("results/results.xlsx", xlsx),
     ];
     if season.on_bad_row == config::OnBadRow::Reject {
-        files.push(("rejects.csv", results::rejects_csv(&data)));
+        files.push(("rejects.csv", results::rejects_csv(data)));
     }
     for (path, bytes) in files {
         write(path, &bytes).map_err(Error::Output)?;
@@ -210,36 +212,27 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
 
     let start = Instant::now();
     if options.only.is_some() {
-        keep_other_reports(&out, &data, &selected, &write)?;
+        keep_other_reports(&out, data, &selected, &write)?;
     }
     let documents = selected.len() + 1;
     let threads = rayon::current_num_threads();
     let progress = Progress::new(documents, options.progress);
-    match &options.worker {
+    let rendered = match &options.worker {
         // Separate processes scale where threads do not: Typst's memo caches are shared by
         // every thread of a process and contended.
         Some(exe) if threads > 1 && documents >= 2 * threads => {
-            let entries = render_in_processes(exe, options, staging.dir(), threads, &progress);
-            progress.finish();
-            let entries = entries?;
-            staging.record(entries);
+            render_in_processes(exe, options, staging.dir(), threads, &progress)
+                .map(|entries| staging.record(entries))
         }
         _ => {
-            let prepared = Prepared {
-                season,
-                data,
-                scores,
-                standings,
-                timings: vec![],
-            };
-            let all = Part { index: 0, count: 1 };
             let counted = |path: &str, bytes: &[u8]| {
                 if path.ends_with(".pdf") {
                     progress.add(1);
                 }
                 write(path, bytes)
             };
-            let rendered = render_part(
+            let all = Part { index: 0, count: 1 };
+            render_part(
                 &prepared,
                 &selected,
                 date,
@@ -247,56 +240,16 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
                 threads,
                 options.emit_data,
                 &counted,
-            );
-            progress.finish();
-            rendered?;
-            return finish(
-                options,
-                prepared,
-                staging,
-                out,
-                selected.len(),
-                timings,
-                start,
-            );
+            )
         }
-    }
-    let prepared = Prepared {
-        season,
-        data,
-        scores,
-        standings,
-        timings: vec![],
     };
-    finish(
-        options,
-        prepared,
-        staging,
-        out,
-        selected.len(),
-        timings,
-        start,
-    )
-}
+    progress.finish();
+    rendered?;
+    timings.push(("render", start.elapsed()));
 
-/// Writes the manifest, moves the output into place and sums up the run.
-fn finish(
-    options: &RunOptions,
-    prepared: Prepared,
-    staging: output::Staging,
-    out: PathBuf,
-    reports: usize,
-    mut timings: Vec<(&'static str, Duration)>,
-    render_start: Instant,
-) -> Result<RunSummary, Error> {
-    let _ = options;
-    timings.push(("render", render_start.elapsed()));
     let start = Instant::now();
-    let Prepared { season, data, .. } = prepared;
-    let manifest = output::manifest(&season, &data, staging.entries());
-    staging
-        .write("manifest.json", &manifest)
-        .map_err(|e| Error::Output(format!("cannot write manifest.json: {e}")))?;
+    let manifest = output::manifest(season, data, staging.entries());
+    write("manifest.json", &manifest).map_err(Error::Output)?;
     staging.commit().map_err(|e| {
         Error::Output(format!(
             "cannot move the output into {}: {e}",
@@ -310,8 +263,8 @@ fn finish(
         inquiries: data.inquiries.len(),
         rows_read: data.rows_read,
         rows_rejected: data.rows_rejected,
-        reports,
-        warnings: data.warnings,
+        reports: selected.len(),
+        warnings: data.warnings.clone(),
         timings,
     })
 }
