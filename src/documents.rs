@@ -300,6 +300,10 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    pub fn data(&self) -> &'a Dataset {
+        self.data
+    }
+
     pub fn new(
         season: &'a Season,
         data: &'a Dataset,
@@ -1038,7 +1042,30 @@ pub struct AwardSummary<'c> {
     pub counts: Counts,
     pub min_inquiries: usize,
     pub min_class_size: usize,
+    /// When `season.previous` is set: last season's name and the participants whose total
+    /// moved most, largest change first.
+    pub movers: Option<Movers>,
     pub methodology: &'c Methodology,
+}
+
+/// How many participants the award summary lists as the biggest movers.
+const MOVERS: usize = 10;
+
+#[derive(Serialize)]
+pub struct Movers {
+    pub season: String,
+    pub rows: Vec<Mover>,
+}
+
+#[derive(Serialize)]
+pub struct Mover {
+    pub name: String,
+    pub class: String,
+    pub previous: Figure,
+    pub total: Figure,
+    pub change: Figure,
+    pub previous_rank: Option<usize>,
+    pub rank: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -1172,8 +1199,46 @@ impl Context<'_> {
             },
             min_inquiries: season.award.min_inquiries,
             min_class_size: season.award.min_class_size,
+            movers: self.movers(),
             methodology: &self.methodology,
         }
+    }
+
+    /// Participants of both seasons (matched by id) by how far their total moved, either way;
+    /// ties by id, so the list is the same from run to run.
+    fn movers(&self) -> Option<Movers> {
+        let previous = self.previous.as_ref()?;
+        let mut moved: Vec<(f64, usize, &PreviousEntry)> = (0..self.data.participants.len())
+            .filter_map(|p| {
+                let then = previous.participants.get(&self.data.participants[p].id)?;
+                let delta = self.scores.participants[p].total? - then.total?;
+                Some((delta, p, then))
+            })
+            .collect();
+        moved.sort_by(|a, b| {
+            b.0.abs().total_cmp(&a.0.abs()).then_with(|| {
+                self.data.participants[a.1]
+                    .id
+                    .cmp(&self.data.participants[b.1].id)
+            })
+        });
+        let lang = self.lang;
+        Some(Movers {
+            season: previous.season.clone(),
+            rows: moved
+                .into_iter()
+                .take(MOVERS)
+                .map(|(delta, p, then)| Mover {
+                    name: self.data.participants[p].name.clone(),
+                    class: self.data.participants[p].class.clone(),
+                    previous: figure(then.total, 1, lang),
+                    total: figure(self.scores.participants[p].total, 1, lang),
+                    change: change(Some(delta), lang),
+                    previous_rank: then.class_rank,
+                    rank: self.standings.class_rank[p],
+                })
+                .collect(),
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod config;
+pub mod diff;
 pub mod documents;
 pub mod generate;
 pub mod input;
@@ -11,13 +12,16 @@ pub mod rank;
 pub mod render;
 pub mod results;
 pub mod score;
+pub mod sensitivity;
 pub mod stats;
 pub mod table;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::config::{ConfigError, Season};
 use crate::input::{Dataset, InputErrors, Warning};
@@ -38,6 +42,9 @@ pub enum Error {
     Output(String),
     #[error("{0}")]
     Usage(String),
+    /// `ksp diff` found changes: not a failure, but exit 1 so CI can act on it.
+    #[error("the runs differ")]
+    Changed,
 }
 
 fn render_errors(errors: &[RenderError]) -> String {
@@ -52,7 +59,7 @@ impl Error {
     /// 1 for config or data errors, 2 for usage errors, 3 when rendering or writing failed.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) | Error::Input(_) => 1,
+            Error::Config(_) | Error::Input(_) | Error::Changed => 1,
             Error::Usage(_) => 2,
             Error::Render(_) | Error::Output(_) => 3,
         }
@@ -77,6 +84,10 @@ pub struct RunOptions {
     pub worker: Option<PathBuf>,
     /// Report rendering progress on standard error.
     pub progress: bool,
+    /// Render every document, even those unchanged since the last run into the same folder.
+    pub force: bool,
+    /// `(K, N)`: render only the K-th of N partitions of the reports (results in full).
+    pub shard: Option<(usize, usize)>,
 }
 
 /// A loaded, scored and ranked season.
@@ -97,8 +108,62 @@ pub struct RunSummary {
     pub rows_read: usize,
     pub rows_rejected: usize,
     pub reports: usize,
+    /// Documents rendered in this run (their inputs changed, or `--force`).
+    pub rendered: Vec<String>,
+    /// Documents carried over unchanged from the last run into the same folder.
+    pub reused: usize,
+    /// Rendered documents whose bytes differ from the last run's (or are new).
+    pub changed: Vec<String>,
+    pub shard: Option<String>,
     pub warnings: Vec<Warning>,
     pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl RunSummary {
+    /// `run-summary.json`, for machines: counts, warnings, timings and what was rendered.
+    pub fn to_json(&self) -> Vec<u8> {
+        let warnings: Vec<serde_json::Value> = self
+            .warnings
+            .iter()
+            .map(|w| {
+                serde_json::json!({
+                    "where": w.first.to_string(),
+                    "message": w.message,
+                    "count": w.count,
+                })
+            })
+            .collect();
+        let timings: serde_json::Map<String, serde_json::Value> = self
+            .timings
+            .iter()
+            .map(|(stage, d)| {
+                (
+                    format!("{stage}_ms"),
+                    serde_json::json!(d.as_secs_f64() * 1000.0),
+                )
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "tool": "ksp",
+            "version": env!("CARGO_PKG_VERSION"),
+            "shard": self.shard,
+            "participants": self.participants,
+            "inquiries": self.inquiries,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_read - self.rows_rejected,
+            "rows_rejected": self.rows_rejected,
+            "reports_selected": self.reports,
+            "documents_rendered": self.rendered.len(),
+            "documents_reused": self.reused,
+            "rendered": self.rendered,
+            "changed": self.changed,
+            "warnings": warnings,
+            "timings": timings,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&doc).expect("the summary serializes");
+        bytes.push(b'\n');
+        bytes
+    }
 }
 
 /// Loads, checks, scores and ranks a season without writing anything.
@@ -163,6 +228,12 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
 }
 
 fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
+    if options.shard.is_some() && options.only.is_some() {
+        return Err(Error::Usage(
+            "--shard and --only cannot be combined: a shard renders its own part of everyone"
+                .into(),
+        ));
+    }
     let prepared = prepare(&options.config, &options.overrides)?;
     let Prepared {
         season,
@@ -182,6 +253,15 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     let date = report_date(season, data);
     // Fail on a missing or broken template folder before anything is written.
     Renderer::check_templates(&season.templates_dir).map_err(Error::Output)?;
+    let fingerprint = render::fingerprint(&season.templates_dir).map_err(Error::Output)?;
+    let context = documents::Context::new(
+        season,
+        data,
+        scores,
+        standings,
+        date,
+        load_previous(season)?,
+    );
     let staging = output::Staging::new(&out).map_err(|e| {
         Error::Output(format!(
             "cannot create a staging folder beside {}: {e}",
@@ -210,37 +290,82 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     }
     timings.push(("results", start.elapsed()));
 
+    // What to render: this run's documents whose inputs changed since the last run into the
+    // same folder; the others are carried over as they are.
     let start = Instant::now();
+    let previous_run = if options.force {
+        None
+    } else {
+        output::Manifest::read(&out).ok()
+    };
+    let previous_outputs: HashMap<&str, &output::Entry> = previous_run
+        .iter()
+        .flat_map(|m| &m.outputs)
+        .map(|e| (e.path.as_str(), e))
+        .collect();
+    let docs = documents_of(&selected, options.shard);
+    let planned: Vec<Result<Planned, String>> = docs
+        .par_iter()
+        .map(|&doc| {
+            let job = job(&context, data, doc);
+            if options.emit_data {
+                write(&data_path(&job.output), &job.data)?;
+            }
+            let key = document_key(&fingerprint, date, &job);
+            let reused = previous_outputs
+                .get(job.output.as_str())
+                .filter(|e| e.input_sha256.as_deref() == Some(key.as_str()))
+                .and_then(|e| {
+                    let bytes = std::fs::read(out.join(&e.path)).ok()?;
+                    (output::sha256_hex(&bytes) == e.sha256).then_some(bytes)
+                });
+            if let Some(bytes) = &reused {
+                write(&job.output, bytes)?;
+            }
+            Ok(Planned {
+                doc,
+                path: job.output,
+                key,
+                reused: reused.is_some(),
+            })
+        })
+        .collect();
+    let planned: Vec<Planned> = planned
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(Error::Output)?;
+    let mut keys: HashMap<String, String> = planned
+        .iter()
+        .map(|p| (p.path.clone(), p.key.clone()))
+        .collect();
     if options.only.is_some() {
-        keep_other_reports(&out, data, &selected, &write)?;
+        for entry in keep_other_reports(&out, data, &selected, &previous_outputs, &write)? {
+            keys.extend(entry.input_sha256.map(|key| (entry.path, key)));
+        }
     }
-    let documents = selected.len() + 1;
+    let to_render: Vec<Doc> = planned
+        .iter()
+        .filter(|p| !p.reused)
+        .map(|p| p.doc)
+        .collect();
+
     let threads = rayon::current_num_threads();
-    let progress = Progress::new(documents, options.progress);
+    let progress = Progress::new(to_render.len(), options.progress && !to_render.is_empty());
     let rendered = match &options.worker {
         // Separate processes scale where threads do not: Typst's memo caches are shared by
         // every thread of a process and contended.
-        Some(exe) if threads > 1 && documents >= 2 * threads => {
-            render_in_processes(exe, options, staging.dir(), threads, &progress)
+        Some(exe) if threads > 1 && to_render.len() >= 2 * threads => {
+            render_in_processes(exe, options, staging.dir(), &to_render, threads, &progress)
                 .map(|entries| staging.record(entries))
         }
+        _ if to_render.is_empty() => Ok(()),
         _ => {
             let counted = |path: &str, bytes: &[u8]| {
-                if path.ends_with(".pdf") {
-                    progress.add(1);
-                }
+                progress.add(1);
                 write(path, bytes)
             };
-            let all = Part { index: 0, count: 1 };
-            render_part(
-                &prepared,
-                &selected,
-                date,
-                all,
-                threads,
-                options.emit_data,
-                &counted,
-            )
+            let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
+            render_docs(&renderer, &context, &to_render, threads, &counted)
         }
     };
     progress.finish();
@@ -248,8 +373,49 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     timings.push(("render", start.elapsed()));
 
     let start = Instant::now();
-    let manifest = output::manifest(season, data, staging.entries());
-    write("manifest.json", &manifest).map_err(Error::Output)?;
+    let mut entries = staging.entries();
+    for entry in &mut entries {
+        entry.input_sha256 = keys.get(&entry.path).cloned();
+    }
+    let written: HashMap<&str, &str> = entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.sha256.as_str()))
+        .collect();
+    let changed: Vec<String> = planned
+        .iter()
+        .filter(|p| !p.reused)
+        .filter(|p| {
+            previous_outputs
+                .get(p.path.as_str())
+                .map(|e| e.sha256.as_str())
+                != written.get(p.path.as_str()).copied()
+        })
+        .map(|p| p.path.clone())
+        .collect();
+    let shard = options.shard.map(|(k, n)| format!("{k}/{n}"));
+    let manifest = output::Manifest::new(season, data, entries, shard.clone());
+    write("manifest.json", &manifest.to_bytes()).map_err(Error::Output)?;
+    let mut summary = RunSummary {
+        out: out.clone(),
+        participants: data.participants.len(),
+        inquiries: data.inquiries.len(),
+        rows_read: data.rows_read,
+        rows_rejected: data.rows_rejected,
+        reports: selected.len(),
+        rendered: planned
+            .iter()
+            .filter(|p| !p.reused)
+            .map(|p| p.path.clone())
+            .collect(),
+        reused: planned.iter().filter(|p| p.reused).count(),
+        changed,
+        shard,
+        warnings: data.warnings.clone(),
+        timings: timings.clone(),
+    };
+    // Not in the manifest: it describes this run (timings), not the season.
+    output::write_file(staging.dir(), "run-summary.json", &summary.to_json())
+        .map_err(|e| Error::Output(format!("cannot write run-summary.json: {e}")))?;
     staging.commit().map_err(|e| {
         Error::Output(format!(
             "cannot move the output into {}: {e}",
@@ -257,16 +423,90 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         ))
     })?;
     timings.push(("write", start.elapsed()));
-    Ok(RunSummary {
-        out,
-        participants: data.participants.len(),
-        inquiries: data.inquiries.len(),
-        rows_read: data.rows_read,
-        rows_rejected: data.rows_rejected,
-        reports: selected.len(),
-        warnings: data.warnings.clone(),
-        timings,
-    })
+    summary.timings = timings;
+    Ok(summary)
+}
+
+/// One document of a run and whether the last run's copy could be kept.
+struct Planned {
+    doc: Doc,
+    path: String,
+    key: String,
+    reused: bool,
+}
+
+/// A document of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    /// The report of the participant with this index.
+    Report(usize),
+    Summary,
+}
+
+/// The selected reports then the award summary; with `--shard K/N` every N-th report from the
+/// K-th, and the award summary in shard 1.
+fn documents_of(selected: &[usize], shard: Option<(usize, usize)>) -> Vec<Doc> {
+    let (k, n) = shard.unwrap_or((1, 1));
+    let mut docs: Vec<Doc> = selected
+        .iter()
+        .skip(k - 1)
+        .step_by(n)
+        .map(|&p| Doc::Report(p))
+        .collect();
+    if k == 1 {
+        docs.push(Doc::Summary);
+    }
+    docs
+}
+
+fn job(context: &documents::Context, data: &Dataset, doc: Doc) -> Job {
+    match doc {
+        Doc::Report(p) => Job {
+            template: "participant.typ",
+            subject: format!("participant {}", data.participants[p].id),
+            output: format!("reports/{}.pdf", data.participants[p].id),
+            data: serde_json::to_vec(&context.participant_report(p))
+                .expect("report data serializes"),
+        },
+        Doc::Summary => Job {
+            template: "award-summary.typ",
+            subject: "award summary".into(),
+            output: "award-summary.pdf".into(),
+            data: serde_json::to_vec(&context.award_summary()).expect("summary data serializes"),
+        },
+    }
+}
+
+/// Where `--emit-data` puts a document's template data.
+fn data_path(output: &str) -> String {
+    format!(
+        "data/{}",
+        output
+            .trim_start_matches("reports/")
+            .replace(".pdf", ".json")
+    )
+}
+
+/// Everything a document's bytes depend on: ksp (and with it Typst), the template folder,
+/// the report date and the document's data, which carries every config value it shows.
+fn document_key(fingerprint: &str, date: NaiveDate, job: &Job) -> String {
+    let mut bytes = format!(
+        "ksp {}\0{fingerprint}\0{date}\0{}\0",
+        env!("CARGO_PKG_VERSION"),
+        job.template
+    )
+    .into_bytes();
+    bytes.extend_from_slice(&job.data);
+    output::sha256_hex(&bytes)
+}
+
+fn load_previous(season: &Season) -> Result<Option<documents::Previous>, Error> {
+    season
+        .previous
+        .as_deref()
+        .map(documents::Previous::load)
+        .transpose()
+        .map_err(Error::Output)
 }
 
 /// Rendering progress: a bar on a terminal, else a plain line every few seconds (CI logs).
@@ -321,71 +561,27 @@ impl Progress {
     }
 }
 
-/// Which of a run's documents a process renders: every `count`-th, starting at `index`
-/// (documents are the selected reports in order, then the award summary).
-#[derive(Debug, Clone, Copy)]
-pub struct Part {
-    pub index: usize,
-    pub count: usize,
-}
-
-/// Renders this part's documents with `threads` threads, handing each file to `write`.
-pub fn render_part(
-    prepared: &Prepared,
-    selected: &[usize],
-    date: NaiveDate,
-    part: Part,
+/// Renders `docs` with `threads` threads, handing each PDF to `write`.
+pub fn render_docs(
+    renderer: &Renderer,
+    context: &documents::Context,
+    docs: &[Doc],
     threads: usize,
-    emit_data: bool,
     write: &(dyn Fn(&str, &[u8]) -> Result<(), String> + Sync),
 ) -> Result<(), Error> {
-    let Prepared {
-        season,
-        data,
-        scores,
-        standings,
-        ..
-    } = prepared;
-    let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
-    let previous = season
-        .previous
-        .as_deref()
-        .map(documents::Previous::load)
-        .transpose()
-        .map_err(Error::Output)?;
-    let context = documents::Context::new(season, data, scores, standings, date, previous);
-    let mine: Vec<usize> = (part.index..selected.len() + 1)
-        .step_by(part.count.max(1))
-        .collect();
-    let job = |k: usize| match selected.get(mine[k]) {
-        Some(&p) => Job {
-            template: "participant.typ",
-            subject: format!("participant {}", data.participants[p].id),
-            output: format!("reports/{}.pdf", data.participants[p].id),
-            data: serde_json::to_vec(&context.participant_report(p))
-                .expect("report data serializes"),
-        },
-        None => Job {
-            template: "award-summary.typ",
-            subject: "award summary".into(),
-            output: "award-summary.pdf".into(),
-            data: serde_json::to_vec(&context.award_summary()).expect("summary data serializes"),
-        },
-    };
+    let data = context.data();
     renderer
-        .render_all(mine.len(), threads, job, |batch| {
-            for (job, pdf) in batch {
-                write(&job.output, &pdf)?;
-                if emit_data {
-                    let name = job
-                        .output
-                        .trim_start_matches("reports/")
-                        .replace(".pdf", ".json");
-                    write(&format!("data/{name}"), &job.data)?;
+        .render_all(
+            docs.len(),
+            threads,
+            |k| job(context, data, docs[k]),
+            |batch| {
+                for (job, pdf) in batch {
+                    write(&job.output, &pdf)?;
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
         .map_err(Error::Render)
 }
 
@@ -397,32 +593,37 @@ enum WorkerLine {
     Failed { subject: String, message: String },
 }
 
-/// Runs `ksp render-part` in `count` processes, each rendering every `count`-th document
+/// Runs `ksp render-part` in `count` processes, each rendering every `count`-th of `docs`
 /// into the staging folder, and collects what they wrote.
 fn render_in_processes(
     exe: &std::path::Path,
     options: &RunOptions,
     staging: &std::path::Path,
+    docs: &[Doc],
     count: usize,
     progress: &Progress,
 ) -> Result<Vec<output::Entry>, Error> {
     let mut children = Vec::new();
     for index in 0..count {
+        let part: Vec<String> = docs
+            .iter()
+            .skip(index)
+            .step_by(count)
+            .map(|doc| match doc {
+                Doc::Report(p) => p.to_string(),
+                Doc::Summary => "summary".into(),
+            })
+            .collect();
         let mut command = std::process::Command::new(exe);
         command
             .arg("render-part")
             .arg(&options.config)
             .arg("--staging")
-            .arg(staging);
-        command.arg("--part").arg(format!("{index}/{count}"));
+            .arg(staging)
+            .arg("--docs")
+            .arg(part.join(","));
         for o in &options.overrides {
             command.arg("--set").arg(o);
-        }
-        if let Some(only) = &options.only {
-            command.arg("--only").arg(only.join(","));
-        }
-        if options.emit_data {
-            command.arg("--emit-data");
         }
         command.stdout(std::process::Stdio::piped());
         let child = command.spawn().map_err(|e| {
@@ -488,22 +689,49 @@ fn render_in_processes(
     }
 }
 
-/// What `ksp render-part` was asked to do: one part of a run's documents, written into the
+/// What `ksp render-part` was asked to do: some of a run's documents, written into the
 /// parent's staging folder, each file reported on standard output as a line of JSON.
 #[derive(Debug, Clone)]
 pub struct PartOptions {
     pub config: PathBuf,
     pub overrides: Vec<String>,
-    pub only: Option<Vec<String>>,
     pub staging: PathBuf,
-    pub part: Part,
-    pub emit_data: bool,
+    /// Participant indices in the loaded season's order, and `summary`.
+    pub docs: Vec<String>,
 }
 
 pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
     let prepared = prepare(&options.config, &options.overrides)?;
-    let selected = select(&prepared.data, options.only.as_deref())?;
-    let date = report_date(&prepared.season, &prepared.data);
+    let Prepared {
+        season,
+        data,
+        scores,
+        standings,
+        ..
+    } = &prepared;
+    let docs = options
+        .docs
+        .iter()
+        .map(|d| match d.as_str() {
+            "summary" => Some(Doc::Summary),
+            index => index
+                .parse()
+                .ok()
+                .filter(|&p| p < data.participants.len())
+                .map(Doc::Report),
+        })
+        .collect::<Option<Vec<Doc>>>()
+        .ok_or_else(|| Error::Usage("--docs: expected participant indices and `summary`".into()))?;
+    let date = report_date(season, data);
+    let context = documents::Context::new(
+        season,
+        data,
+        scores,
+        standings,
+        date,
+        load_previous(season)?,
+    );
+    let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
     let stdout = std::sync::Mutex::new(std::io::stdout());
     let say = |line: &WorkerLine| {
         use std::io::Write;
@@ -516,15 +744,7 @@ pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
         say(&WorkerLine::File(entry));
         Ok(())
     };
-    match render_part(
-        &prepared,
-        &selected,
-        date,
-        options.part,
-        1,
-        options.emit_data,
-        &write,
-    ) {
+    match render_docs(&renderer, &context, &docs, 1, &write) {
         Err(Error::Render(errors)) => {
             for e in &errors {
                 say(&WorkerLine::Failed {
@@ -556,13 +776,16 @@ fn select(data: &Dataset, only: Option<&[String]>) -> Result<Vec<usize>, Error> 
     }
 }
 
-/// With `--only`, the reports of everyone else are carried over from the previous output.
+/// With `--only`, the reports of everyone else are carried over from the previous output,
+/// with what the last manifest knew of them.
 fn keep_other_reports(
     out: &std::path::Path,
     data: &Dataset,
     selected: &[usize],
+    previous_outputs: &HashMap<&str, &output::Entry>,
     write: &impl Fn(&str, &[u8]) -> Result<(), String>,
-) -> Result<(), Error> {
+) -> Result<Vec<output::Entry>, Error> {
+    let mut kept = Vec::new();
     for (p, participant) in data.participants.iter().enumerate() {
         if selected.contains(&p) {
             continue;
@@ -570,7 +793,10 @@ fn keep_other_reports(
         let relative = format!("reports/{}.pdf", participant.id);
         if let Ok(bytes) = std::fs::read(out.join(&relative)) {
             write(&relative, &bytes).map_err(Error::Output)?;
+            if let Some(entry) = previous_outputs.get(relative.as_str()) {
+                kept.push((*entry).clone());
+            }
         }
     }
-    Ok(())
+    Ok(kept)
 }

@@ -12,6 +12,11 @@ Examples:
   ksp run config/ksp-2022.toml --out /tmp/season
   ksp run --set areas.agent.weight=40 --set award.min_inquiries=15
   ksp run --only P001,P017 --jobs 2         re-render two reports, keep the others
+  ksp run --weights new-weights.toml --out out/reweighted
+  ksp diff out/ksp-2022 out/reweighted      what moved; exit 1 when anything did
+  ksp sensitivity --vary areas.agent.weight=±20% --vary areas.wait.weight=±20%
+  ksp run --shard 2/3 --out shard2          one part of the reports, for CI matrices
+  ksp merge shard1 shard2 shard3 --out out/ksp-2022
   ksp validate config/ksp-2022.toml         check config and data, render nothing
   ksp generate --participants 1000 --seed 7 --out /tmp/big";
 
@@ -61,6 +66,70 @@ enum Command {
         /// `reject` (set it aside in rejects.csv and go on); overrides input.on_bad_row.
         #[arg(long, value_name = "fail|reject", value_parser = ["fail", "reject"])]
         on_bad_row: Option<String>,
+        /// Render every document. Without it, a document whose template folder, data and
+        /// report date are unchanged since the last run into the same output folder (per
+        /// manifest.json) is carried over instead of rendered again.
+        #[arg(long)]
+        force: bool,
+        /// Render only the K-th of N parts of the reports (K from 1; the award summary is in
+        /// part 1). Results are computed in full on every shard; join the shards' output
+        /// folders with `ksp merge`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+    },
+    /// Show what changed between two runs: config keys, winners, eligibility, class ranks and
+    /// totals. Writes diff.csv and diff.json; exits 0 when nothing changed, 1 when something
+    /// did, 2 when a folder is not a ksp output.
+    #[command(
+        after_help = "Example:\n  ksp diff last-night/ksp-2022 out/ksp-2022 --threshold 0.1 --out diff/"
+    )]
+    Diff {
+        /// The earlier run's output folder.
+        old: PathBuf,
+        /// The later run's output folder.
+        new: PathBuf,
+        /// Totals count as changed when they moved by more than this many points.
+        #[arg(long, default_value_t = 0.01, value_name = "POINTS")]
+        threshold: f64,
+        /// Where to write diff.csv and diff.json.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
+    /// Join the output folders of `ksp run --shard 1/N … N/N` into one, with one manifest.
+    #[command(after_help = "Example:\n  ksp merge shard-1 shard-2 shard-3 --out out/ksp-2022")]
+    Merge {
+        /// The shards' output folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The merged output folder (replaced all or nothing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Re-score the season under many random weightings within bounds and count how often each
+    /// participant wins its class. Seeded: the same seed gives the same table. Renders nothing;
+    /// writes sensitivity.csv and sensitivity.json.
+    #[command(
+        after_help = "Example:\n  ksp sensitivity config/ksp-2022.toml --vary areas.agent.weight=±20% \\\n      --vary questions.solved.points=±50% --runs 500 --seed 7 --out /tmp/sens"
+    )]
+    Sensitivity {
+        /// The season's config file.
+        #[arg(default_value = "config/ksp-2022.toml")]
+        config: PathBuf,
+        /// A numeric config key and how far to vary it, as KEY=±PCT. Repeatable.
+        #[arg(long, value_name = "KEY=±PCT", required = true)]
+        vary: Vec<ksp::sensitivity::Vary>,
+        /// Weightings to try.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Seed of the random weightings.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Override a config value by its dotted path before varying. Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Where to write sensitivity.csv and sensitivity.json.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
     },
     /// Check the config and the input files without rendering or writing anything.
     Validate {
@@ -77,15 +146,11 @@ enum Command {
         config: PathBuf,
         #[arg(long = "set")]
         overrides: Vec<String>,
-        #[arg(long, value_delimiter = ',')]
-        only: Option<Vec<String>>,
         #[arg(long)]
         staging: PathBuf,
-        /// K/N: every N-th document from the K-th (0-based).
-        #[arg(long)]
-        part: String,
-        #[arg(long)]
-        emit_data: bool,
+        /// Participant indices and `summary`.
+        #[arg(long, value_delimiter = ',')]
+        docs: Vec<String>,
     },
     /// Write a synthetic season (participants.csv, responses.csv) for tests and benchmarks.
     Generate {
@@ -110,11 +175,27 @@ enum Command {
     },
 }
 
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    ksp::output::parse_shard(text)
+        .ok_or_else(|| format!("`{text}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/3"))
+}
+
+fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ksp::Error> {
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| ksp::Error::Output(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ksp::output::clean_up_on_interrupt();
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(ksp::Error::Changed) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code() as u8)
@@ -145,6 +226,8 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             emit_data,
             on_bad_row,
             weights,
+            force,
+            shard,
         } => {
             let mut overrides = match weights {
                 Some(file) => ksp::config::overlay_overrides(&file)?
@@ -165,21 +248,41 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
                 emit_data,
                 worker: std::env::current_exe().ok(),
                 progress: true,
+                force,
+                shard,
             })?;
             print_warnings(&summary.warnings);
             let total: f64 = summary.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
+            let shard = summary
+                .shard
+                .as_ref()
+                .map(|s| format!(" (shard {s})"))
+                .unwrap_or_default();
             println!(
                 "ksp: {} rows read = {} accepted + {} rejected; {} participants, {} inquiries; \
-{} reports and the award summary written to {} in {:.2} s",
+results and {} documents{shard} written to {} in {:.2} s",
                 summary.rows_read,
                 summary.rows_read - summary.rows_rejected,
                 summary.rows_rejected,
                 summary.participants,
                 summary.inquiries,
-                summary.reports,
+                summary.rendered.len() + summary.reused,
                 summary.out.display(),
                 total
             );
+            if summary.rendered.is_empty() {
+                println!(
+                    "ksp: nothing to render: all {} documents are unchanged since the last run (--force renders them anyway)",
+                    summary.reused
+                );
+            } else {
+                println!(
+                    "ksp: {} rendered ({} with new content), {} unchanged since the last run",
+                    summary.rendered.len(),
+                    summary.changed.len(),
+                    summary.reused
+                );
+            }
             if timings {
                 for (stage, d) in &summary.timings {
                     println!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
@@ -190,26 +293,88 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
         Command::RenderPart {
             config,
             overrides,
-            only,
             staging,
-            part,
-            emit_data,
+            docs,
+        } => ksp::render_worker(&ksp::PartOptions {
+            config,
+            overrides,
+            staging,
+            docs,
+        }),
+        Command::Diff {
+            old,
+            new,
+            threshold,
+            out,
         } => {
-            let (index, count) = part
-                .split_once('/')
-                .and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?)))
-                .filter(|(k, n): &(usize, usize)| k < n)
-                .ok_or_else(|| {
-                    ksp::Error::Usage(format!("--part {part}: expected K/N with K < N"))
-                })?;
-            ksp::render_worker(&ksp::PartOptions {
+            let changes = ksp::diff::diff(&old, &new, threshold).map_err(ksp::Error::Usage)?;
+            write_files(
+                &out,
+                &[
+                    ("diff.csv", ksp::diff::to_csv(&changes)),
+                    (
+                        "diff.json",
+                        ksp::diff::to_json(&old, &new, threshold, &changes),
+                    ),
+                ],
+            )?;
+            if changes.is_empty() {
+                println!(
+                    "ksp: no changes from {} to {} (diff.csv and diff.json in {})",
+                    old.display(),
+                    new.display(),
+                    out.display()
+                );
+                Ok(())
+            } else {
+                print!("{}", ksp::diff::to_table(&changes));
+                println!(
+                    "ksp: {} changes from {} to {} (diff.csv and diff.json in {})",
+                    changes.len(),
+                    old.display(),
+                    new.display(),
+                    out.display()
+                );
+                Err(ksp::Error::Changed)
+            }
+        }
+        Command::Merge { shards, out } => {
+            let files = ksp::output::merge(&shards, &out).map_err(ksp::Error::Output)?;
+            println!(
+                "ksp: merged {} shards, {files} files, into {}",
+                shards.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Sensitivity {
+            config,
+            vary,
+            runs,
+            seed,
+            overrides,
+            out,
+        } => {
+            let table = ksp::sensitivity::sensitivity(&ksp::sensitivity::Options {
                 config,
                 overrides,
-                only,
-                staging,
-                part: ksp::Part { index, count },
-                emit_data,
-            })
+                vary,
+                runs,
+                seed,
+            })?;
+            write_files(
+                &out,
+                &[
+                    ("sensitivity.csv", table.csv()),
+                    ("sensitivity.json", table.json()),
+                ],
+            )?;
+            print!("{}", table.summary());
+            println!(
+                "ksp: {runs} weightings (seed {seed}); sensitivity.csv and sensitivity.json in {}",
+                out.display()
+            );
+            Ok(())
         }
         Command::Validate { config, overrides } => {
             let prepared = ksp::prepare(&config, &overrides)?;

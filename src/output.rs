@@ -26,6 +26,7 @@ pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> std::io::Result<E
         path: relative.to_string(),
         sha256: sha256_hex(bytes),
         size: bytes.len() as u64,
+        input_sha256: None,
     })
 }
 
@@ -52,6 +53,11 @@ pub struct Entry {
     pub path: String,
     pub sha256: String,
     pub size: u64,
+    /// For a rendered document: the SHA-256 of everything it was rendered from (ksp's
+    /// version, the template folder, the report date and the document's data), so the next
+    /// run into the same folder can skip it when none of that changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
 }
 
 /// A staging folder that is removed when dropped unless committed.
@@ -157,47 +163,190 @@ impl Drop for Staging {
     }
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: &'static str,
-    version: &'static str,
-    season: &'a str,
-    config_sha256: &'a str,
-    inputs: Vec<Entry>,
-    outputs: Vec<Entry>,
+/// `manifest.json`: what a run read and wrote.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    pub season: String,
+    pub config_sha256: String,
+    /// `K/N` when the run rendered one shard of the documents (`--shard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    pub inputs: Vec<Entry>,
+    pub outputs: Vec<Entry>,
 }
 
-/// `manifest.json`: every output with its SHA-256 and size, the tool's version and the
-/// inputs' SHA-256. Paths are as the config names them, so the manifest does not depend on
-/// where ksp was run from.
-pub fn manifest(
-    season: &crate::config::Season,
-    data: &crate::input::Dataset,
-    outputs: Vec<Entry>,
-) -> Vec<u8> {
-    let named = [
-        &season.effective.input.participants,
-        &season.effective.input.responses,
-    ];
-    let inputs = data
-        .inputs
-        .iter()
-        .zip(named)
-        .map(|((path, sha256), name)| Entry {
-            path: name.clone(),
-            sha256: sha256.clone(),
-            size: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-        })
-        .collect();
-    let doc = Manifest {
-        tool: "ksp",
-        version: env!("CARGO_PKG_VERSION"),
-        season: &season.name,
-        config_sha256: &season.config_sha256,
-        inputs,
-        outputs,
+impl Manifest {
+    /// Every output with its SHA-256 and size, the tool's version and the inputs' SHA-256.
+    /// Paths are as the config names them, so the manifest does not depend on where ksp was
+    /// run from.
+    pub fn new(
+        season: &crate::config::Season,
+        data: &crate::input::Dataset,
+        outputs: Vec<Entry>,
+        shard: Option<String>,
+    ) -> Manifest {
+        let named = [
+            &season.effective.input.participants,
+            &season.effective.input.responses,
+        ];
+        let inputs = data
+            .inputs
+            .iter()
+            .zip(named)
+            .map(|((path, sha256), name)| Entry {
+                path: name.clone(),
+                sha256: sha256.clone(),
+                size: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+                input_sha256: None,
+            })
+            .collect();
+        Manifest {
+            tool: "ksp".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            season: season.name.clone(),
+            config_sha256: season.config_sha256.clone(),
+            shard,
+            inputs,
+            outputs,
+        }
+    }
+
+    /// The manifest of the output folder `dir`, if it has a readable one.
+    pub fn read(dir: &Path) -> Result<Manifest, String> {
+        let path = dir.join("manifest.json");
+        let text =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_slice(&text)
+            .map_err(|e| format!("{}: is not a manifest written by ksp: {e}", path.display()))
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("manifest serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// `ksp merge`: joins the output folders of `ksp run --shard 1/N … N/N` into `target`, all or
+/// nothing. Checks that every shard is there once, that all come from the same ksp, config
+/// and inputs, and that every file is still what its manifest says. Returns the files written.
+pub fn merge(shards: &[PathBuf], target: &Path) -> Result<usize, String> {
+    let mut manifests = Vec::new();
+    for dir in shards {
+        let manifest = Manifest::read(dir)?;
+        let Some((k, n)) = manifest.shard.as_deref().and_then(parse_shard) else {
+            return Err(format!(
+                "{} is not a shard: its manifest has no `shard`; run it with --shard K/N",
+                dir.display()
+            ));
+        };
+        manifests.push((dir, k, n, manifest));
+    }
+    let Some((first_dir, _, n, first)) = manifests.first() else {
+        return Err("give the output folders of every shard".into());
     };
-    let mut bytes = serde_json::to_vec_pretty(&doc).expect("manifest serializes");
-    bytes.push(b'\n');
-    bytes
+    let mut seen = vec![None; *n];
+    for (dir, k, count, manifest) in &manifests {
+        if count != n {
+            return Err(format!(
+                "{} is shard {k}/{count} but {} is of {n} shards: merge the shards of one run",
+                dir.display(),
+                first_dir.display()
+            ));
+        }
+        if let Some(other) = seen[k - 1].replace(dir) {
+            return Err(format!(
+                "{} and {} are both shard {k}/{n}",
+                other.display(),
+                dir.display()
+            ));
+        }
+        let same = |a: &Manifest| {
+            (&a.tool, &a.version, &a.season, &a.config_sha256, &a.inputs)
+                == (
+                    &first.tool,
+                    &first.version,
+                    &first.season,
+                    &first.config_sha256,
+                    &first.inputs,
+                )
+        };
+        if !same(manifest) {
+            return Err(format!(
+                "{} and {} were run with other versions, configs or inputs: run every shard from the same commit",
+                first_dir.display(),
+                dir.display()
+            ));
+        }
+    }
+    if let Some(k) = seen.iter().position(Option::is_none) {
+        return Err(format!("shard {}/{n} is missing", k + 1));
+    }
+    let mut files: std::collections::BTreeMap<&str, (&Entry, &PathBuf)> = Default::default();
+    for (dir, _, _, manifest) in &manifests {
+        for entry in &manifest.outputs {
+            verified(dir, entry)?;
+            match files.get(entry.path.as_str()) {
+                Some((other, other_dir)) if other.sha256 != entry.sha256 => {
+                    return Err(format!(
+                        "{} differs between {} and {}: the shards did not compute the same season",
+                        entry.path,
+                        other_dir.display(),
+                        dir.display()
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    files.insert(&entry.path, (entry, dir));
+                }
+            }
+        }
+    }
+    let staging = Staging::new(target).map_err(|e| {
+        format!(
+            "cannot create a staging folder beside {}: {e}",
+            target.display()
+        )
+    })?;
+    for (path, (entry, dir)) in &files {
+        let bytes = verified(dir, entry)?;
+        write_file(staging.dir(), path, &bytes)
+            .map_err(|e| format!("cannot write {path} in the staging folder: {e}"))?;
+        staging.record(vec![(*entry).clone()]);
+    }
+    let merged = Manifest {
+        shard: None,
+        outputs: staging.entries(),
+        ..first.clone()
+    };
+    staging
+        .write("manifest.json", &merged.to_bytes())
+        .map_err(|e| format!("cannot write manifest.json: {e}"))?;
+    staging
+        .commit()
+        .map_err(|e| format!("cannot move the output into {}: {e}", target.display()))?;
+    Ok(files.len())
+}
+
+/// The bytes of an output file, checked against its manifest entry.
+fn verified(dir: &Path, entry: &Entry) -> Result<Vec<u8>, String> {
+    let source = dir.join(&entry.path);
+    let bytes =
+        std::fs::read(&source).map_err(|e| format!("cannot read {}: {e}", source.display()))?;
+    if sha256_hex(&bytes) != entry.sha256 {
+        return Err(format!(
+            "{} has changed since its run wrote it (its SHA-256 is not the manifest's): render that shard again",
+            source.display()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+pub fn parse_shard(text: &str) -> Option<(usize, usize)> {
+    let (k, n) = text.split_once('/')?;
+    let (k, n): (usize, usize) = (k.trim().parse().ok()?, n.trim().parse().ok()?);
+    (1..=n).contains(&k).then_some((k, n))
 }

@@ -2,6 +2,7 @@
 //! loaded once per process into a [`Renderer`]; each report compiles in a small [`ReportWorld`]
 //! that serves the template folder and one JSON data file from memory, and nothing else.
 
+use sha2::Digest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -68,6 +69,41 @@ fn file_id(path: &str) -> FileId {
         VirtualPath::new(path).expect("valid virtual path"),
     )
     .intern()
+}
+
+/// SHA-256 over every file of the template folder (paths and bytes, fonts included), so a
+/// changed template, style or font renders every document again.
+pub fn fingerprint(templates_dir: &Path) -> Result<String, String> {
+    let mut files = Vec::new();
+    let mut stack = vec![templates_dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot read the template folder {}: {e}", dir.display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut hasher = sha2::Sha256::new();
+    for path in files {
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let relative = path.strip_prefix(templates_dir).unwrap_or(&path);
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 impl Renderer {

@@ -276,7 +276,8 @@ fn failed_runs_leave_the_previous_output_byte_identical() {
     assert_eq!(names, ["out"], "no staging folder left behind");
 }
 
-/// Every file under `dir` with its bytes, by relative path.
+/// Every file under `dir` with its bytes, by relative path; but `run-summary.json`, which
+/// records the run (its timings), not the season.
 fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -285,7 +286,7 @@ fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else {
+            } else if !path.ends_with("run-summary.json") {
                 files.insert(
                     path.strip_prefix(dir).unwrap().to_path_buf(),
                     std::fs::read(&path).unwrap(),
@@ -659,4 +660,315 @@ fn last_season_and_awards_show_in_the_report() {
         b.contains("Vinner i klassen Bryggeri") && b.contains("Årets Kundeservice"),
         "{b}"
     );
+    let summary = flat_pdf_text(&out.join("award-summary.pdf")).unwrap();
+    assert!(
+        summary.contains("Største endringer fra i fjor") && summary.contains("47,3 46,3 −1,0"),
+        "{summary}"
+    );
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_weight_change_that_swaps_a_class_winner_shows_in_diff() {
+    let (dir, before) = run_handworked(&["--jobs", "1"]);
+    let (_dir2, after) = run_handworked(&[
+        "--jobs",
+        "1",
+        "--set",
+        WAIT_HEAVY[0],
+        "--set",
+        WAIT_HEAVY[1],
+        "--set",
+        WAIT_HEAVY[2],
+    ]);
+    let winner =
+        |out: &Path| table(&out.join("results/classes.csv"))["Bryggeri"]["winner_ids"].clone();
+    assert_ne!(
+        winner(&before),
+        winner(&after),
+        "the fixture's weights must swap the winner"
+    );
+    let report = dir.path().join("diff");
+    let o = ksp(&[
+        "diff",
+        before.to_str().unwrap(),
+        after.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "changes exit 1: {}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("class_winner Bryggeri"), "{text}");
+    assert!(text.contains("areas.wait.weight"), "{text}");
+    let json = read_json(&report.join("diff.json"));
+    assert_eq!(json["changed"], true);
+    let changes = json["changes"].as_array().unwrap();
+    let swap = changes
+        .iter()
+        .find(|c| c["kind"] == "winner" && c["subject"] == "class_winner Bryggeri")
+        .expect("the swapped winner is listed");
+    assert_eq!(swap["old"], winner(&before).as_str());
+    assert_eq!(swap["new"], winner(&after).as_str());
+    let csv = std::fs::read_to_string(report.join("diff.csv")).unwrap();
+    assert_eq!(csv.lines().count(), changes.len() + 1);
+    assert!(csv.starts_with("kind,subject,name,old,new,change\n"));
+
+    // A run against itself: nothing changed, exit 0.
+    let o = ksp(&[
+        "diff",
+        before.to_str().unwrap(),
+        before.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        read_json(&report.join("diff.json"))["changes"],
+        serde_json::json!([])
+    );
+
+    // Not an output folder: a usage error naming it.
+    let o = ksp(&["diff", before.to_str().unwrap(), "testdata"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("results.json"), "{}", stderr(&o));
+}
+
+/// Weights under which a wait-heavy participant wins Bryggeri in the hand-worked season.
+const WAIT_HEAVY: [&str; 3] = [
+    "areas.wait.weight=80",
+    "areas.agent.weight=10",
+    "areas.overall.weight=10",
+];
+
+#[test]
+fn a_rerun_without_changes_renders_nothing() {
+    let (_dir, out) = run_handworked(&["--jobs", "1"]);
+    let first = snapshot(&out);
+    let o = ksp(&[
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("nothing to render"), "{text}");
+    let summary = read_json(&out.join("run-summary.json"));
+    assert_eq!(summary["documents_rendered"], 0);
+    assert_eq!(summary["documents_reused"], 6);
+    assert_eq!(summary["participants"], 5);
+    assert!(summary["timings"]["render_ms"].is_number());
+    assert!(
+        snapshot(&out) == first,
+        "a no-change run writes the same bytes"
+    );
+
+    // A report-only text change renders every document again, but only what changed differs.
+    let o = ksp(&[
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "1",
+        "--set",
+        "award.min_inquiries=4",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("run-summary.json"));
+    assert_eq!(
+        summary["documents_rendered"], 6,
+        "min_inquiries shows in every report"
+    );
+
+    // --force renders everything, and the bytes are the same as a cold run's.
+    let o = ksp(&[
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "1",
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("run-summary.json"));
+    assert_eq!(summary["documents_rendered"], 6);
+    assert!(snapshot(&out) == first, "forced run equals the cold run");
+
+    // A report edited by hand is noticed and rendered again.
+    std::fs::write(out.join("reports/A.pdf"), b"tampered").unwrap();
+    let o = ksp(&[
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_json(&out.join("run-summary.json"));
+    assert_eq!(summary["rendered"], serde_json::json!(["reports/A.pdf"]));
+    assert!(snapshot(&out) == first);
+}
+
+#[test]
+fn shards_merged_equal_a_single_run() {
+    let (dir, single) = run_handworked(&["--jobs", "1"]);
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let shard = dir.path().join(format!("shard{k}"));
+        let o = ksp(&[
+            "run",
+            "testdata/handworked/ksp.toml",
+            "--out",
+            shard.to_str().unwrap(),
+            "--jobs",
+            "1",
+            "--shard",
+            &format!("{k}/3"),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        shards.push(shard.to_str().unwrap().to_string());
+    }
+    let reports = |k: usize| {
+        std::fs::read_dir(Path::new(&shards[k]).join("reports"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!((reports(0), reports(1), reports(2)), (2, 2, 1));
+    let merged = dir.path().join("merged");
+    // Shards given in any order.
+    let o = ksp(&[
+        "merge",
+        &shards[2],
+        &shards[0],
+        &shards[1],
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (snapshot(&single), snapshot(&merged));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(
+            bytes == &b[path],
+            "{} differs from the single run",
+            path.display()
+        );
+    }
+
+    // A missing shard, a shard given twice, or a file changed since: refused, nothing written.
+    let refused = dir.path().join("refused");
+    let o = ksp(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        "--out",
+        refused.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("shard 3/3 is missing"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ksp(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        &shards[1],
+        "--out",
+        refused.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("are both shard 2/3"), "{}", stderr(&o));
+    std::fs::write(Path::new(&shards[1]).join("results/awards.csv"), "x").unwrap();
+    let o = ksp(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        &shards[2],
+        "--out",
+        refused.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("has changed since"), "{}", stderr(&o));
+    assert!(!refused.exists());
+    let o = ksp(&[
+        "merge",
+        single.to_str().unwrap(),
+        "--out",
+        refused.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("is not a shard"), "{}", stderr(&o));
+}
+
+#[test]
+fn sensitivity_with_the_same_seed_gives_the_same_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, seed: &str, threads: &str| {
+        let out = dir.path().join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_ksp"))
+            .args([
+                "sensitivity",
+                "testdata/handworked/ksp.toml",
+                "--vary",
+                "areas.wait.weight=±90%",
+                "--vary",
+                "areas.agent.weight=±50%",
+                "--runs",
+                "300",
+                "--seed",
+                seed,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out.join("sensitivity.csv")).unwrap()
+    };
+    let first = run("a", "7", "1");
+    assert_eq!(
+        first,
+        run("b", "7", "2"),
+        "same seed, same table, any thread count"
+    );
+    assert_ne!(
+        first,
+        run("c", "8", "2"),
+        "another seed draws other weightings"
+    );
+    let rows = table(&dir.path().join("a/sensitivity.csv"));
+    let json = read_json(&dir.path().join("a/sensitivity.json"));
+    let bryggeri: Vec<&serde_json::Value> = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["class"] == "Bryggeri")
+        .collect();
+    let wins: u64 = bryggeri.iter().map(|r| r["wins"].as_u64().unwrap()).sum();
+    assert!(wins >= 300, "every weighting has a winner in Bryggeri");
+    assert!(
+        bryggeri
+            .iter()
+            .filter(|r| r["wins"].as_u64().unwrap() > 0)
+            .count()
+            >= 2,
+        "weights within these bounds swap the Bryggeri winner: {rows:?}"
+    );
+    let o = ksp(&[
+        "sensitivity",
+        "testdata/handworked/ksp.toml",
+        "--vary",
+        "season.name=±10%",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no number"), "{}", stderr(&o));
 }

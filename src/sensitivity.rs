@@ -1,0 +1,320 @@
+//! `ksp sensitivity`: how robust the class winners are to the weights. The season is loaded
+//! once, then scored and ranked again under many random settings of the varied keys, each
+//! drawn uniformly within its bounds from a seeded generator, so the same seed gives the same
+//! table whatever the thread count. Nothing is rendered.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{self, ConfigError};
+use crate::generate::Rng;
+use crate::{Error, input, rank, score};
+
+/// One `--vary KEY=±PCT`: the key's value is multiplied by a factor in [1 − f, 1 + f].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vary {
+    pub key: String,
+    pub fraction: f64,
+}
+
+impl std::str::FromStr for Vary {
+    type Err = String;
+
+    /// `areas.agent.weight=±20%`; `+-20%`, `20%` and `20` mean the same.
+    fn from_str(text: &str) -> Result<Vary, String> {
+        let hint = "expected KEY=±PCT, e.g. --vary areas.agent.weight=±20%";
+        let (key, pct) = text
+            .split_once('=')
+            .ok_or_else(|| format!("--vary {text}: {hint}"))?;
+        let pct = pct.trim();
+        let pct = pct
+            .strip_prefix('±')
+            .or_else(|| pct.strip_prefix("+-"))
+            .unwrap_or(pct);
+        let pct = pct.strip_suffix('%').unwrap_or(pct);
+        let percent: f64 = pct
+            .trim()
+            .parse()
+            .map_err(|_| format!("--vary {text}: `{pct}` is not a percentage; {hint}"))?;
+        if !(0.0..=100.0).contains(&percent) {
+            return Err(format!(
+                "--vary {text}: the percentage must be between 0 and 100"
+            ));
+        }
+        Ok(Vary {
+            key: key.trim().to_string(),
+            fraction: percent / 100.0,
+        })
+    }
+}
+
+/// What `ksp sensitivity` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub config: PathBuf,
+    pub overrides: Vec<String>,
+    pub vary: Vec<Vary>,
+    pub runs: usize,
+    pub seed: u64,
+}
+
+/// How one participant fared over every setting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub class: String,
+    pub participant_id: String,
+    pub name: String,
+    /// Rank and winner under the config as it is.
+    pub baseline_rank: Option<usize>,
+    pub baseline_winner: bool,
+    /// Settings under which it won its class (a shared win counts for each).
+    pub wins: usize,
+    pub win_share: f64,
+    pub best_rank: Option<usize>,
+    pub worst_rank: Option<usize>,
+    pub mean_rank: Option<f64>,
+}
+
+/// The table: every ranked participant of every class that has a winner, by class, then by
+/// wins (most first), then by baseline rank.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub runs: usize,
+    pub seed: u64,
+    pub vary: Vec<(String, f64, f64)>,
+    pub rows: Vec<Row>,
+}
+
+pub fn sensitivity(options: &Options) -> Result<Table, Error> {
+    if options.runs == 0 {
+        return Err(Error::Usage("--runs must be at least 1".into()));
+    }
+    if options.vary.is_empty() {
+        return Err(Error::Usage(
+            "give at least one --vary KEY=±PCT, e.g. --vary areas.agent.weight=±20%".into(),
+        ));
+    }
+    let path = &options.config;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.clone(),
+        position: None,
+        message: format!("cannot read the config file: {e}"),
+    })?;
+    let base = config::parse(path, &text, &options.overrides)?;
+    let effective = serde_json::to_value(&base.effective).expect("the config serializes");
+    let mut bounds = Vec::new();
+    for v in &options.vary {
+        let value = lookup(&effective, &v.key).ok_or_else(|| {
+            usage_in(
+                path,
+                format!("--vary {}: the config has no number at this key", v.key),
+            )
+        })?;
+        let integer = value.is_u64() || value.is_i64();
+        let value = value.as_f64().expect("a number");
+        bounds.push((value, integer));
+    }
+    let data = input::load(&base)?;
+    let baseline_scores = score::score(&base, &data);
+    let baseline = rank::rank(&base, &data, &baseline_scores);
+
+    let outcomes: Vec<Result<rank::Standings, Error>> = (0..options.runs)
+        .into_par_iter()
+        .map(|run| {
+            // One generator per setting, so a setting does not depend on the thread count.
+            let mut rng = Rng::new(options.seed ^ (run as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+            let mut overrides = options.overrides.clone();
+            for (v, (value, integer)) in options.vary.iter().zip(&bounds) {
+                let factor = 1.0 + v.fraction * (2.0 * rng.f64() - 1.0);
+                let varied = value * factor;
+                overrides.push(if *integer {
+                    format!("{}={}", v.key, varied.round() as i64)
+                } else {
+                    format!("{}={varied:?}", v.key)
+                });
+            }
+            let season = config::parse(path, &text, &overrides)?;
+            let scores = score::score(&season, &data);
+            Ok(rank::rank(&season, &data, &scores))
+        })
+        .collect();
+    let outcomes: Vec<rank::Standings> = outcomes.into_iter().collect::<Result<_, _>>()?;
+
+    let mut rows = Vec::new();
+    for class in baseline.classes.iter().filter(|c| c.has_winner) {
+        let mut class_rows: Vec<Row> = class
+            .members
+            .iter()
+            .filter(|&&p| baseline.eligible[p])
+            .map(|&p| {
+                let ranks: Vec<usize> = outcomes.iter().filter_map(|s| s.class_rank[p]).collect();
+                let wins = outcomes
+                    .iter()
+                    .filter(|s| s.classes[s.class_of[p]].winners.contains(&p))
+                    .count();
+                Row {
+                    class: class.class.clone(),
+                    participant_id: data.participants[p].id.clone(),
+                    name: data.participants[p].name.clone(),
+                    baseline_rank: baseline.class_rank[p],
+                    baseline_winner: class.winners.contains(&p),
+                    wins,
+                    win_share: wins as f64 / options.runs as f64,
+                    best_rank: ranks.iter().copied().min(),
+                    worst_rank: ranks.iter().copied().max(),
+                    mean_rank: crate::stats::mean(
+                        &ranks.iter().map(|&r| r as f64).collect::<Vec<_>>(),
+                    ),
+                }
+            })
+            .collect();
+        class_rows.sort_by(|a, b| {
+            b.wins
+                .cmp(&a.wins)
+                .then(a.baseline_rank.cmp(&b.baseline_rank))
+                .then_with(|| a.participant_id.cmp(&b.participant_id))
+        });
+        rows.extend(class_rows);
+    }
+    Ok(Table {
+        runs: options.runs,
+        seed: options.seed,
+        vary: options
+            .vary
+            .iter()
+            .zip(&bounds)
+            .map(|(v, (value, _))| {
+                (
+                    v.key.clone(),
+                    value * (1.0 - v.fraction),
+                    value * (1.0 + v.fraction),
+                )
+            })
+            .collect(),
+        rows,
+    })
+}
+
+fn usage_in(path: &Path, message: String) -> Error {
+    Error::Usage(format!("{}: {message}", path.display()))
+}
+
+/// The value at a dotted key; array elements by `id` or index, as `--set` names them.
+fn lookup<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    let mut at = value;
+    for segment in key.split('.') {
+        at = match at {
+            serde_json::Value::Object(map) => map.get(segment)?,
+            serde_json::Value::Array(items) => items
+                .iter()
+                .find(|i| i["id"].as_str() == Some(segment))
+                .or_else(|| items.get(segment.parse::<usize>().ok()?))?,
+            _ => return None,
+        };
+    }
+    at.is_number().then_some(at)
+}
+
+impl Table {
+    /// `sensitivity.csv`: one row per ranked participant.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "class",
+            "participant_id",
+            "name",
+            "baseline_rank",
+            "baseline_winner",
+            "wins",
+            "win_share",
+            "best_rank",
+            "worst_rank",
+            "mean_rank",
+        ])
+        .expect("writing to memory");
+        let opt = |x: Option<usize>| x.map(|r| r.to_string()).unwrap_or_default();
+        for r in &self.rows {
+            w.write_record([
+                r.class.clone(),
+                r.participant_id.clone(),
+                r.name.clone(),
+                opt(r.baseline_rank),
+                r.baseline_winner.to_string(),
+                r.wins.to_string(),
+                r.win_share.to_string(),
+                opt(r.best_rank),
+                opt(r.worst_rank),
+                r.mean_rank.map(|m| m.to_string()).unwrap_or_default(),
+            ])
+            .expect("writing to memory");
+        }
+        w.into_inner().expect("writing to memory")
+    }
+
+    pub fn json(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("the table serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// For the terminal: per class, everyone who won under at least one setting.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{:<28} {:<36} {:>8} {:>7} {:>7}\n",
+            "class", "participant", "baseline", "wins", "share"
+        );
+        for r in self.rows.iter().filter(|r| r.wins > 0 || r.baseline_winner) {
+            let name: String = format!("{} {}", r.participant_id, r.name)
+                .chars()
+                .take(36)
+                .collect();
+            let class: String = r.class.chars().take(28).collect();
+            let baseline = r.baseline_rank.map(|x| x.to_string()).unwrap_or_default();
+            out.push_str(&format!(
+                "{class:<28} {name:<36} {baseline:>8} {:>7} {:>6.1}%\n",
+                r.wins,
+                r.win_share * 100.0
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vary_accepts_the_usual_spellings() {
+        for text in ["a.b=±20%", "a.b=+-20%", "a.b=20%", "a.b=20"] {
+            let v: Vary = text.parse().unwrap();
+            assert_eq!(
+                v,
+                Vary {
+                    key: "a.b".into(),
+                    fraction: 0.2
+                }
+            );
+        }
+        assert!("a.b".parse::<Vary>().is_err());
+        assert!("a.b=much".parse::<Vary>().is_err());
+        assert!("a.b=150%".parse::<Vary>().is_err());
+    }
+
+    #[test]
+    fn lookup_names_array_elements_by_id_or_index() {
+        let config = serde_json::json!({"questions": [{"id": "q1", "points": 2.0}], "n": "x"});
+        assert_eq!(
+            lookup(&config, "questions.q1.points"),
+            Some(&serde_json::json!(2.0))
+        );
+        assert_eq!(
+            lookup(&config, "questions.0.points"),
+            Some(&serde_json::json!(2.0))
+        );
+        assert_eq!(lookup(&config, "n"), None);
+        assert_eq!(lookup(&config, "questions.q9.points"), None);
+    }
+}
