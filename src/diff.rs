@@ -175,16 +175,22 @@ fn flatten(value: &Value) -> BTreeMap<String, Value> {
     out
 }
 
-/// Award → its winners' ids. An award is named by kind, then class or channel.
+/// Award → its winners' ids. A class award is named by its class, a channel award by its
+/// channel (the class column of other awards is the winner's, which may change).
 fn winners(results: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for award in results["awards"].as_array().into_iter().flatten() {
-        let mut name = text(&award["award"]);
-        for part in [text(&award["class"]), text(&award["channel"])] {
-            if !part.is_empty() {
-                name.push_str(&format!(" {part}"));
-            }
-        }
+        let kind = text(&award["award"]);
+        let within = if kind == "class_winner" {
+            text(&award["class"])
+        } else {
+            text(&award["channel"])
+        };
+        let name = [kind, within]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         out.entry(name)
             .or_default()
             .insert(text(&award["participant_id"]));
@@ -253,12 +259,22 @@ pub fn to_table(changes: &[Change]) -> String {
             } else {
                 format!("{} {}", c.subject, c.name)
             };
+            // Totals to four decimals on the terminal; the files keep full precision.
+            let short = |v: &Value| match v.as_f64() {
+                Some(x) if c.kind == "total" => format!("{x:.4}"),
+                _ => text(v),
+            };
             [
                 c.kind.to_string(),
                 subject,
-                text(&c.old),
-                text(&c.new),
-                c.change.map(|d| format!("{d:+.4}")).unwrap_or_default(),
+                short(&c.old),
+                short(&c.new),
+                c.change
+                    .map(|d| match c.kind {
+                        "rank" => format!("{d:+.0}"),
+                        _ => format!("{d:+.4}"),
+                    })
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -315,6 +331,6 @@ mod tests {
             w["class_winner Bank"].iter().collect::<Vec<_>>(),
             ["P1", "P2"]
         );
-        assert!(w.contains_key("best_channel Bank phone"));
+        assert!(w.contains_key("best_channel phone"));
     }
 }
