@@ -254,14 +254,7 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     // Fail on a missing or broken template folder before anything is written.
     Renderer::check_templates(&season.templates_dir).map_err(Error::Output)?;
     let fingerprint = render::fingerprint(&season.templates_dir).map_err(Error::Output)?;
-    let context = documents::Context::new(
-        season,
-        data,
-        scores,
-        standings,
-        date,
-        load_previous(season)?,
-    );
+    let context = prepared.context(date)?;
     let staging = output::Staging::new(&out).map_err(|e| {
         Error::Output(format!(
             "cannot create a staging folder beside {}: {e}",
@@ -500,13 +493,26 @@ fn document_key(fingerprint: &str, date: NaiveDate, job: &Job) -> String {
     output::sha256_hex(&bytes)
 }
 
-fn load_previous(season: &Season) -> Result<Option<documents::Previous>, Error> {
-    season
-        .previous
-        .as_deref()
-        .map(documents::Previous::load)
-        .transpose()
-        .map_err(Error::Output)
+impl Prepared {
+    /// What every document of the season shares, with last season's figures when the config
+    /// names them.
+    pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
+        let previous = self
+            .season
+            .previous
+            .as_deref()
+            .map(documents::Previous::load)
+            .transpose()
+            .map_err(Error::Output)?;
+        Ok(documents::Context::new(
+            &self.season,
+            &self.data,
+            &self.scores,
+            &self.standings,
+            date,
+            previous,
+        ))
+    }
 }
 
 /// Rendering progress: a bar on a terminal, else a plain line every few seconds (CI logs).
@@ -702,13 +708,7 @@ pub struct PartOptions {
 
 pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
     let prepared = prepare(&options.config, &options.overrides)?;
-    let Prepared {
-        season,
-        data,
-        scores,
-        standings,
-        ..
-    } = &prepared;
+    let (season, data) = (&prepared.season, &prepared.data);
     let docs = options
         .docs
         .iter()
@@ -723,14 +723,7 @@ pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
         .collect::<Option<Vec<Doc>>>()
         .ok_or_else(|| Error::Usage("--docs: expected participant indices and `summary`".into()))?;
     let date = report_date(season, data);
-    let context = documents::Context::new(
-        season,
-        data,
-        scores,
-        standings,
-        date,
-        load_previous(season)?,
-    );
+    let context = prepared.context(date)?;
     let renderer = Renderer::new(&season.templates_dir, date).map_err(Error::Output)?;
     let stdout = std::sync::Mutex::new(std::io::stdout());
     let say = |line: &WorkerLine| {

@@ -743,22 +743,29 @@ const WAIT_HEAVY: [&str; 3] = [
     "areas.overall.weight=10",
 ];
 
-#[test]
-fn a_rerun_without_changes_renders_nothing() {
-    let (_dir, out) = run_handworked(&["--jobs", "1"]);
-    let first = snapshot(&out);
-    let o = ksp(&[
+/// Runs the hand-worked season again into `out` and returns its run-summary.json.
+fn rerun(out: &Path, extra: &[&str]) -> (String, serde_json::Value) {
+    let mut args = vec![
         "run",
         "testdata/handworked/ksp.toml",
         "--out",
         out.to_str().unwrap(),
         "--jobs",
         "1",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = ksp(&args);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = String::from_utf8_lossy(&o.stdout);
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    (stdout, read_json(&out.join("run-summary.json")))
+}
+
+#[test]
+fn a_rerun_without_changes_renders_nothing() {
+    let (_dir, out) = run_handworked(&["--jobs", "1"]);
+    let first = snapshot(&out);
+    let (text, summary) = rerun(&out, &[]);
     assert!(text.contains("nothing to render"), "{text}");
-    let summary = read_json(&out.join("run-summary.json"));
     assert_eq!(summary["documents_rendered"], 0);
     assert_eq!(summary["documents_reused"], 6);
     assert_eq!(summary["participants"], 5);
@@ -768,51 +775,26 @@ fn a_rerun_without_changes_renders_nothing() {
         "a no-change run writes the same bytes"
     );
 
-    // A report-only text change renders every document again, but only what changed differs.
-    let o = ksp(&[
-        "run",
-        "testdata/handworked/ksp.toml",
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--set",
-        "award.min_inquiries=4",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let summary = read_json(&out.join("run-summary.json"));
+    // A config value the reports show renders them again.
+    let (_, summary) = rerun(&out, &["--set", "award.min_inquiries=4"]);
     assert_eq!(
         summary["documents_rendered"], 6,
         "min_inquiries shows in every report"
     );
 
     // --force renders everything, and the bytes are the same as a cold run's.
-    let o = ksp(&[
-        "run",
-        "testdata/handworked/ksp.toml",
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--force",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let summary = read_json(&out.join("run-summary.json"));
+    let (_, summary) = rerun(&out, &["--force"]);
     assert_eq!(summary["documents_rendered"], 6);
+    assert_eq!(
+        summary["changed"].as_array().unwrap().len(),
+        6,
+        "back from min_inquiries=4"
+    );
     assert!(snapshot(&out) == first, "forced run equals the cold run");
 
     // A report edited by hand is noticed and rendered again.
     std::fs::write(out.join("reports/A.pdf"), b"tampered").unwrap();
-    let o = ksp(&[
-        "run",
-        "testdata/handworked/ksp.toml",
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let summary = read_json(&out.join("run-summary.json"));
+    let (_, summary) = rerun(&out, &[]);
     assert_eq!(summary["rendered"], serde_json::json!(["reports/A.pdf"]));
     assert!(snapshot(&out) == first);
 }
