@@ -11,7 +11,7 @@ Examples:
   ksp run                                   run the bundled 2022 season into out/ksp-2022
   ksp run config/ksp-2022.toml --out /tmp/season
   ksp run --set areas.agent.weight=40 --set award.min_inquiries=15
-  ksp run --only P001,P017 --jobs 2         re-render two reports, keep the others
+  ksp run --only P001,P017 --force          render two reports again, keep the others
   ksp run --weights new-weights.toml --out out/reweighted
   ksp diff out/ksp-2022 out/reweighted      what moved; exit 1 when anything did
   ksp sensitivity --vary areas.agent.weight=±20% --vary areas.wait.weight=±20%
@@ -77,8 +77,10 @@ enum Command {
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
     },
-    /// Show what changed between two runs: config keys, winners, eligibility, class ranks and
-    /// totals. Writes diff.csv and diff.json; exits 0 when nothing changed, 1 when something
+    /// Show what changed between two runs (exit 1 when anything did).
+    ///
+    /// Compares config keys, winners, eligibility, classes, class ranks and totals, prints a
+    /// table and writes diff.csv and diff.json. Exits 0 when nothing changed, 1 when something
     /// did, 2 when a folder is not a ksp output.
     #[command(
         after_help = "Example:\n  ksp diff last-night/ksp-2022 out/ksp-2022 --threshold 0.1 --out diff/"
@@ -95,7 +97,10 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
     },
-    /// Join the output folders of `ksp run --shard 1/N … N/N` into one, with one manifest.
+    /// Join the output folders of `ksp run --shard 1/N … N/N` into one.
+    ///
+    /// Checks that every shard is there once, from the same ksp, config and inputs, and that
+    /// every file is as its manifest says; the result equals a single run's output.
     #[command(after_help = "Example:\n  ksp merge shard-1 shard-2 shard-3 --out out/ksp-2022")]
     Merge {
         /// The shards' output folders, in any order.
@@ -105,11 +110,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Re-score the season under many random weightings within bounds and count how often each
-    /// participant wins its class. Seeded: the same seed gives the same table. Renders nothing;
-    /// writes sensitivity.csv and sensitivity.json.
+    /// How often each participant wins its class under other weights.
+    ///
+    /// Re-scores the season under many random weightings, each varied key drawn uniformly
+    /// within its bounds. Seeded: the same seed gives the same table. Renders nothing; writes
+    /// sensitivity.csv and sensitivity.json.
     #[command(
-        after_help = "Example:\n  ksp sensitivity config/ksp-2022.toml --vary areas.agent.weight=±20% \\\n      --vary questions.solved.points=±50% --runs 500 --seed 7 --out /tmp/sens"
+        after_help = "Example:\n  ksp sensitivity config/ksp-2022.toml --vary areas.agent.weight=±20% \\\n      --vary questions.agent_solution.points=±50% --runs 500 --seed 7 --out /tmp/sens"
     )]
     Sensitivity {
         /// The season's config file.
