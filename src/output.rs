@@ -235,7 +235,8 @@ impl Manifest {
 pub fn merge(shards: &[PathBuf], target: &Path) -> Result<usize, String> {
     let mut manifests = Vec::new();
     for dir in shards {
-        let manifest = Manifest::read(dir)?;
+        let manifest = Manifest::read(dir)
+            .map_err(|e| format!("{e}: give the output folders of `ksp run --shard K/N`"))?;
         let Some((k, n)) = manifest.shard.as_deref().and_then(parse_shard) else {
             return Err(format!(
                 "{} is not a shard: its manifest has no `shard`; run it with --shard K/N",
