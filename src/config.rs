@@ -137,6 +137,11 @@ pub struct RawReport {
     /// mean, yes/no questions as the yes share); default every report-only scale question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cx: Option<Vec<String>>,
+    /// A `sensitivity.json` written by `ksp sensitivity` (relative to this file): the award
+    /// summary then shows how often each ranked participant won its class under the varied
+    /// weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<String>,
 }
 
 /// `[season]`.
@@ -456,6 +461,8 @@ pub struct Season {
     pub calendar: Calendar,
     pub report_date: Option<NaiveDate>,
     pub previous: Option<PathBuf>,
+    /// `report.sensitivity`, resolved.
+    pub sensitivity: Option<PathBuf>,
     pub participants_path: PathBuf,
     pub responses_path: PathBuf,
     pub on_bad_row: OnBadRow,
@@ -659,6 +666,11 @@ pub fn apply_overrides(text: &str, overrides: &[String]) -> Result<String, Strin
         let segments: Vec<&str> = key.split('.').collect();
         if segments.iter().any(|s| s.is_empty()) {
             return Err(format!("--set {pair}: the key has an empty segment"));
+        }
+        // A section the file leaves out (e.g. `[report]`) is created; a misspelt one is then
+        // reported by the config check as an unknown field.
+        if segments.len() == 2 && !doc.contains_key(segments[0]) {
+            doc.insert(segments[0], toml_edit::table());
         }
         set_path(doc.as_item_mut(), &segments, value).map_err(|m| format!("--set {pair}: {m}"))?;
     }
@@ -1298,6 +1310,7 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         calendar: Calendar::new(timezone, closed_days),
         report_date,
         previous: raw.season.previous.as_deref().map(resolve),
+        sensitivity: raw.report.sensitivity.as_deref().map(resolve),
         participants_path: resolve(&raw.input.participants),
         responses_path: resolve(&raw.input.responses),
         on_bad_row: raw.input.on_bad_row,

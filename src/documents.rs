@@ -199,6 +199,57 @@ impl Previous {
     }
 }
 
+/// How often each participant won its class under other weights: a `sensitivity.json`
+/// written by `ksp sensitivity`, named by `report.sensitivity`.
+#[derive(Debug, Clone, Default)]
+pub struct Robustness {
+    pub runs: usize,
+    /// Each varied key with its bounds.
+    pub vary: Vec<(String, f64, f64)>,
+    pub win_share: HashMap<String, f64>,
+}
+
+impl Robustness {
+    pub fn load(path: &std::path::Path) -> Result<Robustness, String> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            format!(
+                "{}: cannot read the sensitivity table (report.sensitivity): {e}; write it with `ksp sensitivity`",
+                path.display()
+            )
+        })?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "{}: is not a sensitivity.json written by ksp: {e}",
+                path.display()
+            )
+        })?;
+        let (Some(runs), Some(rows)) = (json["runs"].as_u64(), json["rows"].as_array()) else {
+            return Err(format!(
+                "{}: has no `runs` and `rows`: is it a sensitivity.json written by `ksp sensitivity`?",
+                path.display()
+            ));
+        };
+        Ok(Robustness {
+            runs: runs as usize,
+            vary: json["vary"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| Some((v[0].as_str()?.to_string(), v[1].as_f64()?, v[2].as_f64()?)))
+                .collect(),
+            win_share: rows
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        r["participant_id"].as_str()?.to_string(),
+                        r["win_share"].as_f64()?,
+                    ))
+                })
+                .collect(),
+        })
+    }
+}
+
 /// What one participant's answers to one question add up to, over answered inquiries.
 #[derive(Debug, Clone, Default)]
 struct QuestionStats {
@@ -290,6 +341,7 @@ pub struct Context<'a> {
     info: SeasonInfo,
     methodology: Methodology,
     previous: Option<Previous>,
+    robustness: Option<Robustness>,
     inquiries_of: Vec<Vec<usize>>,
     stats: Vec<Vec<QuestionStats>>,
     /// Per class, per question: the mean over eligible members of their stats.
@@ -302,6 +354,12 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn data(&self) -> &'a Dataset {
         self.data
+    }
+
+    /// Shows in the award summary how often each ranked participant won under other weights.
+    pub fn with_robustness(mut self, robustness: Option<Robustness>) -> Self {
+        self.robustness = robustness;
+        self
     }
 
     pub fn new(
@@ -380,6 +438,7 @@ impl<'a> Context<'a> {
             info: season_info(season, data, date),
             methodology: methodology(season),
             previous,
+            robustness: None,
             inquiries_of,
             stats,
             class_stats,
@@ -1045,7 +1104,15 @@ pub struct AwardSummary<'c> {
     /// When `season.previous` is set: last season's name and the participants whose total
     /// moved most, largest change first.
     pub movers: Option<Movers>,
+    /// With `report.sensitivity`: how many weightings were tried, and within which bounds.
+    pub robustness: Option<RobustnessInfo>,
     pub methodology: &'c Methodology,
+}
+
+#[derive(Serialize)]
+pub struct RobustnessInfo {
+    pub runs: usize,
+    pub vary: Vec<String>,
 }
 
 /// How many participants the award summary lists as the biggest movers.
@@ -1095,6 +1162,8 @@ pub struct ClassTableRow {
     pub total_answered: Figure,
     pub inquiries: usize,
     pub winner: bool,
+    /// With `report.sensitivity`: the share of weightings under which it won its class.
+    pub win_share: Option<Figure>,
 }
 
 #[derive(Serialize)]
@@ -1169,6 +1238,9 @@ impl Context<'_> {
                             total_answered: figure(f.total_answered, 1, lang),
                             inquiries: f.n_inquiries,
                             winner: c.winners.contains(&p),
+                            win_share: self.robustness.as_ref().map(|r| {
+                                percent(r.win_share.get(&data.participants[p].id).copied(), lang)
+                            }),
                         })
                     })
                     .collect(),
@@ -1200,6 +1272,20 @@ impl Context<'_> {
             min_inquiries: season.award.min_inquiries,
             min_class_size: season.award.min_class_size,
             movers: self.movers(),
+            robustness: self.robustness.as_ref().map(|r| RobustnessInfo {
+                runs: r.runs,
+                vary: r
+                    .vary
+                    .iter()
+                    .map(|(key, lo, hi)| {
+                        format!(
+                            "{key} {}–{}",
+                            format_number(*lo, 1, lang),
+                            format_number(*hi, 1, lang)
+                        )
+                    })
+                    .collect(),
+            }),
             methodology: &self.methodology,
         }
     }

@@ -494,14 +494,21 @@ fn document_key(fingerprint: &str, date: NaiveDate, job: &Job) -> String {
 }
 
 impl Prepared {
-    /// What every document of the season shares, with last season's figures when the config
-    /// names them.
+    /// What every document of the season shares, with last season's figures and the
+    /// sensitivity table when the config names them.
     pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
         let previous = self
             .season
             .previous
             .as_deref()
             .map(documents::Previous::load)
+            .transpose()
+            .map_err(Error::Output)?;
+        let robustness = self
+            .season
+            .sensitivity
+            .as_deref()
+            .map(documents::Robustness::load)
             .transpose()
             .map_err(Error::Output)?;
         Ok(documents::Context::new(
@@ -511,7 +518,8 @@ impl Prepared {
             &self.standings,
             date,
             previous,
-        ))
+        )
+        .with_robustness(robustness))
     }
 }
 

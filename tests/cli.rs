@@ -945,6 +945,30 @@ fn sensitivity_with_the_same_seed_gives_the_same_table() {
             >= 2,
         "weights within these bounds swap the Bryggeri winner: {rows:?}"
     );
+    // The award summary can show it.
+    let table_path = dir.path().join("a/sensitivity.json");
+    let (_out_dir, out) = run_handworked(&[
+        "--only",
+        "A",
+        "--set",
+        &format!("report.sensitivity=\"{}\"", table_path.display()),
+    ]);
+    if let Some(summary) = flat_pdf_text(&out.join("award-summary.pdf")) {
+        let share = |id: &str| {
+            let row = json["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["participant_id"] == id)
+                .unwrap();
+            format!("{:.1}", row["win_share"].as_f64().unwrap() * 100.0).replace('.', ",")
+        };
+        assert!(
+            summary.contains("Vinnerandel: hvor ofte deltakeren vant klassen")
+                && summary.contains(&format!("{} %", share("B"))),
+            "{summary}"
+        );
+    }
     let o = ksp(&[
         "sensitivity",
         "testdata/handworked/ksp.toml",
