@@ -152,6 +152,13 @@ pub struct PreviousEntry {
     pub class_rank: Option<usize>,
 }
 
+/// A JSON file ksp wrote earlier, named by the config as `what`. Errors leave out the path,
+/// which the caller puts first.
+fn read_json(path: &std::path::Path, what: &str, kind: &str) -> Result<serde_json::Value, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("is not a {kind} written by ksp: {e}"))
+}
+
 /// Last season, read from `season.previous`.
 #[derive(Debug, Clone, Default)]
 pub struct Previous {
@@ -162,26 +169,14 @@ pub struct Previous {
 impl Previous {
     /// Reads a `results/results.json` written by ksp.
     pub fn load(path: &std::path::Path) -> Result<Previous, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "{}: cannot read last season's results (season.previous): {e}",
-                path.display()
-            )
-        })?;
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{}: is not a results.json written by ksp: {e}",
-                path.display()
-            )
-        })?;
+        let json = read_json(
+            path,
+            "last season's results (season.previous)",
+            "results.json",
+        )?;
         let participants = json["participants"]
             .as_array()
-            .ok_or_else(|| {
-                format!(
-                    "{}: has no `participants` list: is it a ksp results.json?",
-                    path.display()
-                )
-            })?
+            .ok_or_else(|| "has no `participants` list: is it a ksp results.json?".to_string())?
             .iter()
             .filter_map(|p| {
                 let id = p["participant_id"].as_str()?.to_string();
@@ -211,23 +206,16 @@ pub struct Robustness {
 
 impl Robustness {
     pub fn load(path: &std::path::Path) -> Result<Robustness, String> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            format!(
-                "{}: cannot read the sensitivity table (report.sensitivity): {e}; write it with `ksp sensitivity`",
-                path.display()
-            )
-        })?;
-        let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "{}: is not a sensitivity.json written by ksp: {e}",
-                path.display()
-            )
-        })?;
+        let json = read_json(
+            path,
+            "the sensitivity table (report.sensitivity)",
+            "sensitivity.json",
+        )?;
         let (Some(runs), Some(rows)) = (json["runs"].as_u64(), json["rows"].as_array()) else {
-            return Err(format!(
-                "{}: has no `runs` and `rows`: is it a sensitivity.json written by `ksp sensitivity`?",
-                path.display()
-            ));
+            return Err(
+                "has no `runs` and `rows`: is it a sensitivity.json written by `ksp sensitivity`?"
+                    .into(),
+            );
         };
         Ok(Robustness {
             runs: runs as usize,

@@ -493,24 +493,33 @@ fn document_key(fingerprint: &str, date: NaiveDate, job: &Job) -> String {
     output::sha256_hex(&bytes)
 }
 
+/// A file the config names (last season's results, a sensitivity table), read when named;
+/// a problem with it is a config error.
+fn load_named<T>(
+    path: Option<&std::path::Path>,
+    load: fn(&std::path::Path) -> Result<T, String>,
+) -> Result<Option<T>, Error> {
+    path.map(|path| {
+        load(path).map_err(|message| {
+            Error::Config(ConfigError {
+                file: path.to_path_buf(),
+                position: None,
+                message,
+            })
+        })
+    })
+    .transpose()
+}
+
 impl Prepared {
     /// What every document of the season shares, with last season's figures and the
     /// sensitivity table when the config names them.
     pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
-        let previous = self
-            .season
-            .previous
-            .as_deref()
-            .map(documents::Previous::load)
-            .transpose()
-            .map_err(Error::Output)?;
-        let robustness = self
-            .season
-            .sensitivity
-            .as_deref()
-            .map(documents::Robustness::load)
-            .transpose()
-            .map_err(Error::Output)?;
+        let previous = load_named(self.season.previous.as_deref(), documents::Previous::load)?;
+        let robustness = load_named(
+            self.season.sensitivity.as_deref(),
+            documents::Robustness::load,
+        )?;
         Ok(documents::Context::new(
             &self.season,
             &self.data,

@@ -385,6 +385,8 @@ results and {} documents{shard} written to {} in {:.2} s",
         }
         Command::Validate { config, overrides } => {
             let prepared = ksp::prepare(&config, &overrides)?;
+            // The files the config names for the reports (last season, a sensitivity table).
+            prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;
             print_warnings(&prepared.data.warnings);
             let ranked = prepared.standings.eligible.iter().filter(|e| **e).count();
             println!(
