@@ -439,6 +439,12 @@ impl Question {
     pub fn is_scored(&self) -> bool {
         !self.report_only
     }
+
+    /// Whether a scale value is in the top box: the `top_box` highest values of the scale.
+    pub fn in_top_box(&self, value: f64) -> bool {
+        let (_, hi) = self.scale.expect("scale questions have a scale");
+        value > (hi - self.top_box) as f64
+    }
 }
 
 /// Award rules, checked.

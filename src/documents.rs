@@ -270,25 +270,14 @@ fn question_stats(
             let share = |hits: usize| (n > 0.0).then(|| hits as f64 / n);
             let values: Vec<f64> = answers
                 .iter()
-                .filter_map(|a| {
-                    if let Answer::Scale(v) = a {
-                        Some(*v as f64)
-                    } else {
-                        None
-                    }
-                })
+                .filter_map(|a| a.scale())
+                .map(|v| v as f64)
                 .collect();
             let mut stats = QuestionStats::default();
             match q.kind {
                 QuestionKind::Scale => {
-                    let (_, hi) = q.scale.expect("scale questions have a scale");
                     stats.mean = stats::mean(&values);
-                    stats.top = share(
-                        values
-                            .iter()
-                            .filter(|v| **v > (hi - q.top_box) as f64)
-                            .count(),
-                    );
+                    stats.top = share(values.iter().filter(|v| q.in_top_box(**v)).count());
                     if q.id == "nps" && n > 0.0 {
                         let count = |f: &dyn Fn(f64) -> bool| {
                             values.iter().filter(|v| f(**v)).count() as f64 / n

@@ -33,6 +33,16 @@ pub enum Answer {
     Choice(usize),
 }
 
+impl Answer {
+    /// The value of a scale answer.
+    pub fn scale(self) -> Option<i64> {
+        match self {
+            Answer::Scale(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Inquiry {
     pub id: String,

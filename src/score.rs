@@ -333,16 +333,7 @@ fn unscored_figures(
             .collect();
         let share = |hits: usize| (!answers.is_empty()).then(|| hits as f64 / answers.len() as f64);
         if q.id == "nps" {
-            let values: Vec<i64> = answers
-                .iter()
-                .filter_map(|a| {
-                    if let Answer::Scale(v) = a {
-                        Some(*v)
-                    } else {
-                        None
-                    }
-                })
-                .collect();
+            let values: Vec<i64> = answers.iter().filter_map(|a| a.scale()).collect();
             nps_value = nps(&values);
         }
         if !q.report_only {
@@ -350,21 +341,12 @@ fn unscored_figures(
         }
         match q.kind {
             QuestionKind::Scale => {
-                let (_, hi) = q.scale.expect("scale questions have a scale");
                 let values: Vec<f64> = answers
                     .iter()
-                    .filter_map(|a| {
-                        if let Answer::Scale(v) = a {
-                            Some(*v as f64)
-                        } else {
-                            None
-                        }
-                    })
+                    .filter_map(|a| a.scale())
+                    .map(|v| v as f64)
                     .collect();
-                let top = values
-                    .iter()
-                    .filter(|v| **v > (hi - q.top_box) as f64)
-                    .count();
+                let top = values.iter().filter(|v| q.in_top_box(**v)).count();
                 columns.push((format!("mean_{}", q.id), stats::mean(&values)));
                 columns.push((format!("top_{}", q.id), share(top)));
             }
