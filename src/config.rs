@@ -124,13 +124,118 @@ pub struct RawConfig {
     pub areas: IndexMap<String, RawArea>,
     /// The questionnaire, scored and report-only questions alike.
     pub questions: Vec<RawQuestion>,
-    /// What the reports show beyond the scores.
+    /// What the reports show beyond the scores, and which templates render them.
     #[serde(default)]
     pub report: RawReport,
+    /// Categorical columns counted per participant, class and season, with the mean of chosen
+    /// figures per category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breakdowns: Vec<RawBreakdown>,
+    /// Shares of waits and handling times within chosen limits.
+    #[serde(default, skip_serializing_if = "RawTimes::is_empty")]
+    pub times: RawTimes,
+    /// Threshold analyses: the cut-off of a time that best separates a yes/no outcome.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<RawThreshold>,
+}
+
+/// `[[breakdowns]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreakdown {
+    /// Unique id, used in `results/breakdowns.csv` and by templates.
+    pub id: String,
+    /// What to break down by: `channel`, `attempts`, `sector` (the participant's), the id of a
+    /// question, or the name of any other column of the responses file.
+    pub column: String,
+    /// The heading in reports; default the column's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Texts>,
+    /// For a column that is not a question: its categories in the order reports show them;
+    /// any other value is a bad row. Absent: every value found, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<RawCategory>,
+    /// Figures averaged per category: `score` (the inquiry score S), `area_<id>`, the id of a
+    /// scale question, `wait` or `handling` (seconds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub means: Vec<String>,
+}
+
+/// One category of a breakdown over a free column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCategory {
+    /// The value written in the responses file.
+    pub key: String,
+    /// Its label in reports; default the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Texts>,
+}
+
+/// `[times]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTimes {
+    /// Limits (e.g. `"30s"`, `"2m"`) for the share of measured waits at or below each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wait_within: Vec<String>,
+    /// Limits for the share of measured handling times at or below each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handling_within: Vec<String>,
+}
+
+impl RawTimes {
+    fn is_empty(&self) -> bool {
+        self.wait_within.is_empty() && self.handling_within.is_empty()
+    }
+}
+
+/// The time a threshold analysis cuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// `answered_at − sent_at`, as scored.
+    Wait,
+    /// `ended_at − answered_at`.
+    Handling,
+}
+
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Wait => "wait",
+            Measure::Handling => "handling",
+        }
+    }
+}
+
+/// `[[thresholds]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThreshold {
+    /// Unique id, used in `results/thresholds.csv` and by templates.
+    pub id: String,
+    /// The time to cut: `wait` or `handling`.
+    pub measure: Measure,
+    /// A yes/no question: the outcome the cut-off should separate.
+    pub outcome: String,
+    /// Only inquiries on this channel; default every channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Inquiries each side of a cut-off needs for it to be tried; default 10.
+    #[serde(default = "default_min_group")]
+    pub min_group: usize,
+    /// The heading in reports; default the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Texts>,
+}
+
+fn default_min_group() -> usize {
+    10
 }
 
 /// `[report]`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawReport {
     /// Question ids shown under customer experience, in this order (scale questions as their
@@ -142,6 +247,44 @@ pub struct RawReport {
     /// weights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<String>,
+    /// The participant report's template, in the template folder; default `participant.typ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_template: Option<String>,
+    /// Whether every participant gets a report; default true. A study of one company sets
+    /// false and gets its one report from the summary template.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub participant_reports: bool,
+    /// The summary's template, in the template folder; default `award-summary.typ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_template: Option<String>,
+    /// The summary's file name in the output folder; default `award-summary.pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_file: Option<String>,
+    /// What breakdown tables call the inquiry score (`score` in `means`); default "Score".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_label: Option<Texts>,
+}
+
+impl Default for RawReport {
+    fn default() -> Self {
+        RawReport {
+            cx: None,
+            sensitivity: None,
+            participant_template: None,
+            participant_reports: true,
+            summary_template: None,
+            summary_file: None,
+            score_label: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// `[season]`.
@@ -247,6 +390,10 @@ pub struct RawAward {
     /// The area whose score breaks ties after total_answered; default `agent`.
     #[serde(default = "default_tie_break_area")]
     pub tie_break_area: String,
+    /// Whether the season gives awards; default true. A channel study sets false: no class
+    /// winners, no overall winner, no best per channel.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub enabled: bool,
 }
 
 impl Default for RawAward {
@@ -256,6 +403,7 @@ impl Default for RawAward {
             min_class_size: default_min_class_size(),
             min_channel_inquiries: default_min_channel_inquiries(),
             tie_break_area: default_tie_break_area(),
+            enabled: true,
         }
     }
 }
@@ -455,6 +603,82 @@ pub struct AwardRules {
     pub min_channel_inquiries: usize,
     /// Index into `Season::areas`.
     pub tie_break_area: usize,
+    /// False: nobody wins anything (a channel study).
+    pub enabled: bool,
+}
+
+/// What a breakdown counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakdownColumn {
+    Channel,
+    Attempts,
+    /// The participant's sector.
+    Sector,
+    /// Index into `Season::questions`; only answers on answered inquiries count.
+    Question(usize),
+    /// Index into `Season::extra_columns`.
+    Free(usize),
+}
+
+/// A figure averaged per category of a breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeanOf {
+    /// The inquiry score S(i), 0 for an unanswered inquiry.
+    Score,
+    /// An area percent, over the inquiries it applies to.
+    Area(usize),
+    /// A scale question's value.
+    Question(usize),
+    Wait,
+    Handling,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub key: String,
+    pub label: Texts,
+}
+
+/// A checked breakdown.
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    pub id: String,
+    pub title: Texts,
+    pub column: BreakdownColumn,
+    /// Known before the data is read; empty for a free column without `categories`, whose
+    /// categories are the values found.
+    pub categories: Vec<Category>,
+    /// Each figure's id as written in the config, and what it is.
+    pub means: Vec<(String, MeanOf)>,
+}
+
+/// A limit of `[times]`, with its label as written.
+#[derive(Debug, Clone)]
+pub struct TimeLimit {
+    pub span: Span,
+    pub label: String,
+}
+
+/// A checked threshold analysis.
+#[derive(Debug, Clone)]
+pub struct Threshold {
+    pub id: String,
+    pub title: Texts,
+    pub measure: Measure,
+    /// Index into `Season::questions` (a yes/no question).
+    pub outcome: usize,
+    pub channel: Option<usize>,
+    pub min_group: usize,
+}
+
+/// The templates of a season, relative to the template folder.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// `None`: no participant reports.
+    pub participant: Option<String>,
+    pub summary: String,
+    /// The summary's path in the output folder.
+    pub summary_file: String,
 }
 
 /// The checked season: everything later stages need, with references resolved to indexes.
@@ -488,6 +712,13 @@ pub struct Season {
     pub wait_area: Option<usize>,
     /// Questions shown under customer experience, as indexes into `questions`.
     pub report_cx: Vec<usize>,
+    pub breakdowns: Vec<Breakdown>,
+    /// Columns of the responses file read for breakdowns, besides the questions.
+    pub extra_columns: Vec<String>,
+    pub wait_within: Vec<TimeLimit>,
+    pub handling_within: Vec<TimeLimit>,
+    pub thresholds: Vec<Threshold>,
+    pub templates: Templates,
     /// The config as it was after `--set`, for results.json and the report appendix.
     pub effective: RawConfig,
     /// SHA-256 of the config file's text, for the manifest.
@@ -1279,6 +1510,118 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         min_class_size: raw.award.min_class_size.max(1),
         min_channel_inquiries: raw.award.min_channel_inquiries.max(1),
         tie_break_area,
+        enabled: raw.award.enabled,
+    };
+
+    let (breakdowns, extra_columns) = check_breakdowns(&raw, &channels, &areas, &questions)?;
+    let limits = |key: &str, list: &[String]| {
+        let mut out: Vec<TimeLimit> = Vec::new();
+        for (i, text) in list.iter().enumerate() {
+            let (span, _) = parse_span(text).map_err(|m| e(&format!("{key}.{i}"), m))?;
+            if out.last().is_some_and(|l| l.span.seconds >= span.seconds) {
+                return Err(e(
+                    &format!("{key}.{i}"),
+                    "list the limits shortest first, each longer than the one before".into(),
+                ));
+            }
+            out.push(TimeLimit {
+                span,
+                label: text.clone(),
+            });
+        }
+        Ok(out)
+    };
+    let wait_within = limits("times.wait_within", &raw.times.wait_within)?;
+    let handling_within = limits("times.handling_within", &raw.times.handling_within)?;
+    let mut thresholds: Vec<Threshold> = Vec::new();
+    for (i, t) in raw.thresholds.iter().enumerate() {
+        let key = format!("thresholds.{i}");
+        if t.id.trim().is_empty() || thresholds.iter().any(|x| x.id == t.id) {
+            return Err(e(
+                &format!("{key}.id"),
+                format!("threshold ids must be unique and not empty (`{}`)", t.id),
+            ));
+        }
+        let outcome = questions
+            .iter()
+            .position(|q| q.id == t.outcome && q.kind == QuestionKind::YesNo)
+            .ok_or_else(|| {
+                e(
+                    &format!("{key}.outcome"),
+                    format!("`{}` is not a yes_no question of the config", t.outcome),
+                )
+            })?;
+        let channel = t
+            .channel
+            .as_ref()
+            .map(|c| {
+                channels.iter().position(|x| &x.id == c).ok_or_else(|| {
+                    e(
+                        &format!("{key}.channel"),
+                        format!("no channel `{c}`: the channels are {}", channel_ids()),
+                    )
+                })
+            })
+            .transpose()?;
+        if t.min_group == 0 {
+            return Err(e(&format!("{key}.min_group"), "must be at least 1".into()));
+        }
+        thresholds.push(Threshold {
+            id: t.id.clone(),
+            title: t.title.clone().unwrap_or_else(|| Texts {
+                nb: t.id.clone(),
+                en: None,
+            }),
+            measure: t.measure,
+            outcome,
+            channel,
+            min_group: t.min_group,
+        });
+    }
+    let template_name = |key: &str, name: &str| {
+        if name.ends_with(".typ") && !name.starts_with('/') && !name.contains("..") {
+            Ok(name.to_string())
+        } else {
+            Err(e(
+                key,
+                format!("`{name}` is not a .typ file inside the template folder"),
+            ))
+        }
+    };
+    let summary_file = raw
+        .report
+        .summary_file
+        .clone()
+        .unwrap_or_else(|| "award-summary.pdf".into());
+    if !summary_file.ends_with(".pdf")
+        || summary_file.contains(['/', '\\'])
+        || summary_file.starts_with('.')
+    {
+        return Err(e(
+            "report.summary_file",
+            format!("`{summary_file}` must be a file name ending in .pdf, without folders"),
+        ));
+    }
+    let templates = Templates {
+        participant: if raw.report.participant_reports {
+            Some(template_name(
+                "report.participant_template",
+                raw.report
+                    .participant_template
+                    .as_deref()
+                    .unwrap_or("participant.typ"),
+            )?)
+        } else {
+            None
+        },
+        summary: template_name(
+            "report.summary_template",
+            raw.report
+                .summary_template
+                .as_deref()
+                .unwrap_or("award-summary.typ"),
+        )?,
+        summary_file,
     };
 
     let report_cx = match &raw.report.cx {
@@ -1338,9 +1681,217 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         questions,
         wait_area,
         report_cx,
+        breakdowns,
+        extra_columns,
+        wait_within,
+        handling_within,
+        thresholds,
+        templates,
         effective: raw,
         config_sha256: String::new(),
     })
+}
+
+/// Checks `[[breakdowns]]`; also gives the free columns they read, in config order.
+fn check_breakdowns(
+    raw: &RawConfig,
+    channels: &[Channel],
+    areas: &[Area],
+    questions: &[Question],
+) -> Result<(Vec<Breakdown>, Vec<String>), CheckError> {
+    let e = |key: String, message: String| (key, message);
+    let mut breakdowns: Vec<Breakdown> = Vec::new();
+    let mut extra_columns: Vec<String> = Vec::new();
+    let plain = |text: &str| Texts {
+        nb: text.to_string(),
+        en: None,
+    };
+    for (i, b) in raw.breakdowns.iter().enumerate() {
+        let key = format!("breakdowns.{i}");
+        if b.id.trim().is_empty() || !b.id.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(e(
+                format!("{key}.id"),
+                format!(
+                    "`{}` is not a usable breakdown id: use letters, digits and _",
+                    b.id
+                ),
+            ));
+        }
+        if breakdowns.iter().any(|x| x.id == b.id) {
+            return Err(e(
+                format!("{key}.id"),
+                format!("the breakdown id `{}` is used twice", b.id),
+            ));
+        }
+        let question = questions.iter().position(|q| q.id == b.column);
+        let (column, categories) = match (b.column.as_str(), question) {
+            ("channel", _) => (
+                BreakdownColumn::Channel,
+                channels
+                    .iter()
+                    .map(|c| Category {
+                        key: c.id.clone(),
+                        label: c.name.clone(),
+                    })
+                    .collect(),
+            ),
+            ("attempts", _) => (
+                BreakdownColumn::Attempts,
+                ["1", "2"]
+                    .iter()
+                    .map(|k| Category {
+                        key: k.to_string(),
+                        label: plain(k),
+                    })
+                    .collect(),
+            ),
+            ("sector", _) => (
+                BreakdownColumn::Sector,
+                vec![
+                    Category {
+                        key: "private".into(),
+                        label: Texts {
+                            nb: "Privat".into(),
+                            en: Some("Private".into()),
+                        },
+                    },
+                    Category {
+                        key: "public".into(),
+                        label: Texts {
+                            nb: "Offentlig".into(),
+                            en: Some("Public".into()),
+                        },
+                    },
+                ],
+            ),
+            (_, Some(q)) => {
+                let question = &questions[q];
+                let categories = match question.kind {
+                    QuestionKind::Choice => question
+                        .options
+                        .iter()
+                        .map(|o| Category {
+                            key: o.key.clone(),
+                            label: o.text.clone(),
+                        })
+                        .collect(),
+                    QuestionKind::YesNo => vec![
+                        Category {
+                            key: "yes".into(),
+                            label: Texts {
+                                nb: "Ja".into(),
+                                en: Some("Yes".into()),
+                            },
+                        },
+                        Category {
+                            key: "no".into(),
+                            label: Texts {
+                                nb: "Nei".into(),
+                                en: Some("No".into()),
+                            },
+                        },
+                    ],
+                    QuestionKind::Scale => {
+                        let (lo, hi) = question.scale.expect("scale questions have a scale");
+                        (lo..=hi)
+                            .map(|v| Category {
+                                key: v.to_string(),
+                                label: plain(&v.to_string()),
+                            })
+                            .collect()
+                    }
+                };
+                (BreakdownColumn::Question(q), categories)
+            }
+            (name, None) => {
+                if name.trim().is_empty()
+                    || RESERVED_COLUMNS.contains(&name)
+                    || name.starts_with("comment_")
+                {
+                    return Err(e(
+                        format!("{key}.column"),
+                        format!(
+                            "`{name}` cannot be broken down: use channel, attempts, sector, a question id or another column of the responses file"
+                        ),
+                    ));
+                }
+                let index = extra_columns
+                    .iter()
+                    .position(|c| c == name)
+                    .unwrap_or_else(|| {
+                        extra_columns.push(name.to_string());
+                        extra_columns.len() - 1
+                    });
+                let mut seen = BTreeSet::new();
+                let mut categories = Vec::new();
+                for (j, c) in b.categories.iter().enumerate() {
+                    if c.key.trim().is_empty() || !seen.insert(c.key.trim().to_string()) {
+                        return Err(e(
+                            format!("{key}.categories.{j}"),
+                            format!("category keys must be unique and not empty (`{}`)", c.key),
+                        ));
+                    }
+                    categories.push(Category {
+                        key: c.key.trim().to_string(),
+                        label: c.text.clone().unwrap_or_else(|| plain(c.key.trim())),
+                    });
+                }
+                (BreakdownColumn::Free(index), categories)
+            }
+        };
+        if !b.categories.is_empty() && !matches!(column, BreakdownColumn::Free(_)) {
+            return Err(e(
+                format!("{key}.categories"),
+                format!(
+                    "`{}` has categories of its own (channels, options, values): remove categories",
+                    b.column
+                ),
+            ));
+        }
+        let mut means = Vec::new();
+        for (j, m) in b.means.iter().enumerate() {
+            let what = match m.as_str() {
+                "score" => MeanOf::Score,
+                "wait" => MeanOf::Wait,
+                "handling" => MeanOf::Handling,
+                other => {
+                    if let Some(area) = other
+                        .strip_prefix("area_")
+                        .and_then(|a| areas.iter().position(|x| x.id == a))
+                    {
+                        MeanOf::Area(area)
+                    } else if let Some(q) = questions
+                        .iter()
+                        .position(|q| q.id == other && q.kind == QuestionKind::Scale)
+                    {
+                        MeanOf::Question(q)
+                    } else {
+                        return Err(e(
+                            format!("{key}.means.{j}"),
+                            format!(
+                                "`{other}` is not a figure to average: use score, wait, handling, area_<id> or the id of a scale question"
+                            ),
+                        ));
+                    }
+                }
+            };
+            if means.iter().any(|(id, _)| id == m) {
+                return Err(e(
+                    format!("{key}.means.{j}"),
+                    format!("`{m}` is listed twice"),
+                ));
+            }
+            means.push((m.clone(), what));
+        }
+        breakdowns.push(Breakdown {
+            id: b.id.clone(),
+            title: b.title.clone().unwrap_or_else(|| plain(&b.column)),
+            column,
+            categories,
+            means,
+        });
+    }
+    Ok((breakdowns, extra_columns))
 }
 
 /// Removes `.` and inner `..` segments without touching the disk, so messages show

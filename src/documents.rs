@@ -6,6 +6,11 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+mod analysis_views;
+
+pub use analysis_views::{BreakdownView, ThresholdView, TimesView};
+
+use crate::analysis::Analysis;
 use crate::config::{Language, QuestionKind, Season};
 use crate::input::{Answer, Dataset};
 use crate::rank::{AwardKind, Standings};
@@ -164,6 +169,8 @@ fn read_json(path: &std::path::Path, what: &str, kind: &str) -> Result<serde_jso
 pub struct Previous {
     pub season: String,
     pub participants: HashMap<String, PreviousEntry>,
+    /// Breakdown shares by (breakdown id, participant id or "" for the season, category).
+    pub shares: HashMap<(String, String, String), f64>,
 }
 
 impl Previous {
@@ -187,9 +194,24 @@ impl Previous {
                 Some((id, entry))
             })
             .collect();
+        let shares = json["breakdowns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|row| matches!(row["scope"].as_str(), Some("season" | "participant")))
+            .filter_map(|row| {
+                let key = (
+                    row["breakdown"].as_str()?.to_string(),
+                    row["scope_id"].as_str()?.to_string(),
+                    row["category"].as_str()?.to_string(),
+                );
+                Some((key, row["share"].as_f64()?))
+            })
+            .collect();
         Ok(Previous {
             season: json["season"].as_str().unwrap_or_default().to_string(),
             participants,
+            shares,
         })
     }
 }
@@ -314,6 +336,7 @@ pub struct Context<'a> {
     data: &'a Dataset,
     scores: &'a Scores,
     standings: &'a Standings,
+    analysis: &'a Analysis,
     lang: Language,
     info: SeasonInfo,
     methodology: Methodology,
@@ -333,6 +356,10 @@ impl<'a> Context<'a> {
         self.data
     }
 
+    pub fn season(&self) -> &'a Season {
+        self.season
+    }
+
     /// Shows in the award summary how often each ranked participant won under other weights.
     pub fn with_robustness(mut self, robustness: Option<Robustness>) -> Self {
         self.robustness = robustness;
@@ -344,6 +371,7 @@ impl<'a> Context<'a> {
         data: &'a Dataset,
         scores: &'a Scores,
         standings: &'a Standings,
+        analysis: &'a Analysis,
         date: NaiveDate,
         previous: Option<Previous>,
     ) -> Context<'a> {
@@ -411,6 +439,7 @@ impl<'a> Context<'a> {
             data,
             scores,
             standings,
+            analysis,
             lang: season.language,
             info: season_info(season, data, date),
             methodology: methodology(season),
@@ -611,6 +640,8 @@ pub struct ParticipantReport<'c> {
     pub comment_groups: Vec<CommentGroup>,
     pub inquiries: Vec<InquiryRow>,
     pub questions: Vec<QuestionCode>,
+    /// The season's breakdowns for this participant, against its class and the season.
+    pub breakdowns: Vec<BreakdownView>,
     pub methodology: &'c Methodology,
 }
 
@@ -1062,6 +1093,7 @@ impl Context<'_> {
                     label: q.label.get(lang).to_string(),
                 })
                 .collect(),
+            breakdowns: self.participant_breakdowns(p),
             methodology: &self.methodology,
         }
     }
@@ -1083,6 +1115,14 @@ pub struct AwardSummary<'c> {
     pub movers: Option<Movers>,
     /// With `report.sensitivity`: how many weightings were tried, and within which bounds.
     pub robustness: Option<RobustnessInfo>,
+    /// Whether the season gives awards (`award.enabled`).
+    pub awards_enabled: bool,
+    /// The season's breakdowns, season-wide and per class.
+    pub breakdowns: Vec<BreakdownView>,
+    /// Per channel and measure with measured times: the distribution and the shares within
+    /// the limits of `[times]`.
+    pub times: Vec<TimesView>,
+    pub thresholds: Vec<ThresholdView>,
     pub methodology: &'c Methodology,
 }
 
@@ -1127,6 +1167,8 @@ pub struct ClassTable {
     pub n_eligible: usize,
     pub has_winner: bool,
     pub too_close: bool,
+    /// The mean total over the class's ranked participants.
+    pub mean_total: Figure,
     pub rows: Vec<ClassTableRow>,
 }
 
@@ -1193,6 +1235,7 @@ impl Context<'_> {
                 n_eligible: c.n_eligible,
                 has_winner: c.has_winner,
                 too_close: c.too_close == Some(true),
+                mean_total: figure(c.mean_total, 1, lang),
                 rows: c
                     .members
                     .iter()
@@ -1263,6 +1306,10 @@ impl Context<'_> {
                     })
                     .collect(),
             }),
+            awards_enabled: season.award.enabled,
+            breakdowns: self.season_breakdowns(),
+            times: self.season_times(),
+            thresholds: self.threshold_views(),
             methodology: &self.methodology,
         }
     }

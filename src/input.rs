@@ -59,6 +59,8 @@ pub struct Inquiry {
     pub answers: Vec<Option<Answer>>,
     /// Non-empty comments by their column suffix (`comment_agent` → `agent`), in column order.
     pub comments: Vec<(String, String)>,
+    /// The values of `Season::extra_columns`, trimmed; empty when not given.
+    pub extra: Vec<String>,
 }
 
 /// A warning counted over the whole input, with the first place it was seen.
@@ -319,11 +321,13 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         "answered_at",
     ];
     required.extend(season.questions.iter().map(|q| q.id.as_str()));
+    required.extend(season.extra_columns.iter().map(String::as_str));
     let columns = Columns::new(rt, &required, findings);
     for (i, h) in rt.headers.iter().enumerate() {
         let known = RESERVED_COLUMNS.contains(&h.as_str())
             || h.starts_with("comment_")
-            || season.questions.iter().any(|q| &q.id == h);
+            || season.questions.iter().any(|q| &q.id == h)
+            || season.extra_columns.contains(h);
         if !known && !h.is_empty() {
             findings.warn(
                 rt.place(Some(1), Some(i)),
@@ -590,6 +594,30 @@ fn check_inquiry(
             answers.push(answer);
         }
     }
+    let mut extra = Vec::with_capacity(season.extra_columns.len());
+    for (index, name) in season.extra_columns.iter().enumerate() {
+        let c = col(name);
+        let value = field(c);
+        for b in &season.breakdowns {
+            if b.column == crate::config::BreakdownColumn::Free(index)
+                && !b.categories.is_empty()
+                && !value.is_empty()
+                && !b.categories.iter().any(|k| k.key == value)
+            {
+                let keys: Vec<&str> = b.categories.iter().map(|k| k.key.as_str()).collect();
+                findings.error(
+                    at(c),
+                    value,
+                    format!(
+                        "`{value}` is not a category of breakdown `{}`: use one of {} (or leave it empty)",
+                        b.id,
+                        keys.join(", ")
+                    ),
+                );
+            }
+        }
+        extra.push(value.to_string());
+    }
     if findings.errors.len() > errors_before {
         return None;
     }
@@ -611,6 +639,7 @@ fn check_inquiry(
         ended_at,
         answers,
         comments,
+        extra,
     })
 }
 

@@ -1,6 +1,7 @@
 //! ksp runs a customer-service award season end to end: config → input → score → rank →
 //! results and reports → output. Each stage is a module; this file wires them together.
 
+pub mod analysis;
 pub mod calendar;
 pub mod config;
 pub mod diff;
@@ -96,6 +97,7 @@ pub struct Prepared {
     pub data: Dataset,
     pub scores: Scores,
     pub standings: Standings,
+    pub analysis: analysis::Analysis,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -179,11 +181,15 @@ pub fn prepare(config: &std::path::Path, overrides: &[String]) -> Result<Prepare
     let start = Instant::now();
     let standings = rank::rank(&season, &data, &scores);
     timings.push(("rank", start.elapsed()));
+    let start = Instant::now();
+    let analysis = analysis::analyse(&season, &data, &scores, &standings);
+    timings.push(("analyse", start.elapsed()));
     Ok(Prepared {
         season,
         data,
         scores,
         standings,
+        analysis,
         timings,
     })
 }
@@ -247,12 +253,19 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         .out
         .clone()
         .unwrap_or_else(|| season.output_dir.clone());
-    let selected = select(data, options.only.as_deref())?;
+    let selected = select(season, data, options.only.as_deref())?;
 
     let start = Instant::now();
     let date = report_date(season, data);
     // Fail on a missing or broken template folder before anything is written.
-    Renderer::check_templates(&season.templates_dir).map_err(Error::Output)?;
+    let templates: Vec<&str> = season
+        .templates
+        .participant
+        .iter()
+        .chain([&season.templates.summary])
+        .map(String::as_str)
+        .collect();
+    Renderer::check_templates(&season.templates_dir, &templates).map_err(Error::Output)?;
     let fingerprint = render::fingerprint(&season.templates_dir).map_err(Error::Output)?;
     let context = prepared.context(date)?;
     let staging = output::Staging::new(&out).map_err(|e| {
@@ -266,7 +279,7 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
             .write(path, bytes)
             .map_err(|e| format!("cannot write {path} in the staging folder: {e}"))
     };
-    let tables = results::tables(season, data, scores, standings);
+    let tables = results::tables(season, data, scores, standings, &prepared.analysis);
     let xlsx = tables.xlsx(date).map_err(Error::Output)?;
     let mut files = vec![
         ("results/participants.csv", tables.participants.csv()),
@@ -280,6 +293,9 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     }
     for (path, bytes) in files {
         write(path, &bytes).map_err(Error::Output)?;
+    }
+    for sheet in &tables.extra {
+        write(&format!("results/{}.csv", sheet.name), &sheet.csv()).map_err(Error::Output)?;
     }
     timings.push(("results", start.elapsed()));
 
@@ -453,18 +469,22 @@ fn documents_of(selected: &[usize], shard: Option<(usize, usize)>) -> Vec<Doc> {
 }
 
 fn job(context: &documents::Context, data: &Dataset, doc: Doc) -> Job {
+    let templates = &context.season().templates;
     match doc {
         Doc::Report(p) => Job {
-            template: "participant.typ",
+            template: templates
+                .participant
+                .clone()
+                .expect("reports are planned only with a participant template"),
             subject: format!("participant {}", data.participants[p].id),
             output: format!("reports/{}.pdf", data.participants[p].id),
             data: serde_json::to_vec(&context.participant_report(p))
                 .expect("report data serializes"),
         },
         Doc::Summary => Job {
-            template: "award-summary.typ",
+            template: templates.summary.clone(),
             subject: "award summary".into(),
-            output: "award-summary.pdf".into(),
+            output: templates.summary_file.clone(),
             data: serde_json::to_vec(&context.award_summary()).expect("summary data serializes"),
         },
     }
@@ -525,6 +545,7 @@ impl Prepared {
             &self.data,
             &self.scores,
             &self.standings,
+            &self.analysis,
             date,
             previous,
         )
@@ -769,7 +790,15 @@ pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
 }
 
 /// The participants `--only` names, in its order; everyone when `None`.
-fn select(data: &Dataset, only: Option<&[String]>) -> Result<Vec<usize>, Error> {
+fn select(season: &Season, data: &Dataset, only: Option<&[String]>) -> Result<Vec<usize>, Error> {
+    if season.templates.participant.is_none() {
+        return match only {
+            None => Ok(vec![]),
+            Some(_) => Err(Error::Usage(
+                "--only: this season has no participant reports (report.participant_reports = false)".into(),
+            )),
+        };
+    }
     match only {
         None => Ok((0..data.participants.len()).collect()),
         Some(ids) => ids

@@ -10,6 +10,8 @@ const EXAMPLES: &str = "\
 Examples:
   ksp run                                   run the bundled 2022 season into out/ksp-2022
   ksp run config/ksp-2022.toml --out /tmp/season
+  ksp run config/panel-2013.toml            a panel-index season (50 respondents to rank)
+  ksp run config/chat-study.toml            a channel study: one report, no awards
   ksp run --set areas.agent.weight=40 --set award.min_inquiries=15
   ksp run --only P001,P017 --force          render two reports again, keep the others
   ksp run --weights new-weights.toml --out out/reweighted

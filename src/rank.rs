@@ -134,7 +134,7 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
                 .collect::<Vec<f64>>()
         };
         let best = |v: &[f64]| v.iter().copied().reduce(f64::max);
-        let has_winner = ranked.len() >= season.award.min_class_size;
+        let has_winner = season.award.enabled && ranked.len() >= season.award.min_class_size;
         let winners: Vec<usize> = if has_winner {
             ranked
                 .iter()
@@ -209,7 +209,13 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
             });
         }
     }
-    for c in 0..season.channels.len() {
+    // Overall winners come from class winners, so a season without awards has none.
+    let channels_awarded = if season.award.enabled {
+        0..season.channels.len()
+    } else {
+        0..0
+    };
+    for c in channels_awarded {
         let contenders: Vec<(usize, f64)> = (0..figures.len())
             .filter(|&p| {
                 eligible[p]

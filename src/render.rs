@@ -39,8 +39,8 @@ pub struct RenderError {
 
 /// One document to render: a template, its JSON data and its PDF identity.
 pub struct Job {
-    /// The template file name in the template folder, e.g. `participant.typ`.
-    pub template: &'static str,
+    /// The template's path in the template folder, e.g. `participant.typ`.
+    pub template: String,
     /// What the document is about, for errors: a participant id or `award summary`.
     pub subject: String,
     /// The output path, relative to the output folder.
@@ -107,12 +107,12 @@ pub fn fingerprint(templates_dir: &Path) -> Result<String, String> {
 }
 
 impl Renderer {
-    /// Checks that the template folder holds both templates.
-    pub fn check_templates(templates_dir: &Path) -> Result<(), String> {
-        for template in ["participant.typ", "award-summary.typ"] {
+    /// Checks that the template folder holds the season's templates.
+    pub fn check_templates(templates_dir: &Path, templates: &[&str]) -> Result<(), String> {
+        for template in templates {
             if !templates_dir.join(template).is_file() {
                 return Err(format!(
-                    "the template {} is missing: set output.templates in the config to a folder with participant.typ and award-summary.typ",
+                    "the template {} is missing: set output.templates in the config to the template folder, and report.participant_template / report.summary_template to files in it",
                     templates_dir.join(template).display()
                 ));
             }
@@ -205,7 +205,7 @@ impl Renderer {
                 subject: job.subject.clone(),
                 message: format!(
                     "the template {} is missing",
-                    self.templates_dir.join(job.template).display()
+                    self.templates_dir.join(&job.template).display()
                 ),
             });
         }

@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde::Serialize;
 
+use crate::analysis::Analysis;
 use crate::config::{RawConfig, Season};
 use crate::input::Dataset;
 use crate::rank::{Award, Standings};
@@ -132,13 +133,20 @@ pub fn award_row(season: &Season, data: &Dataset, a: &Award) -> Vec<(String, Str
 }
 
 /// Columns holding text even when a value looks like a number or a boolean.
-const TEXT_COLUMNS: [&str; 6] = [
+const TEXT_COLUMNS: [&str; 13] = [
     "participant_id",
     "name",
     "class",
     "winner_ids",
     "award",
     "channel",
+    "breakdown",
+    "scope",
+    "scope_id",
+    "category",
+    "measure",
+    "threshold",
+    "outcome",
 ];
 
 /// One results table: a header and rows of cells as text (empty: not applicable).
@@ -203,14 +211,22 @@ impl Sheet {
     }
 }
 
-/// The three results tables of §5.
+/// The three results tables of §5, and the tables of the season's breakdowns, `[times]` and
+/// threshold analyses when it has them.
 pub struct Tables {
     pub participants: Sheet,
     pub classes: Sheet,
     pub awards: Sheet,
+    pub extra: Vec<Sheet>,
 }
 
-pub fn tables(season: &Season, data: &Dataset, scores: &Scores, standings: &Standings) -> Tables {
+pub fn tables(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    standings: &Standings,
+    analysis: &Analysis,
+) -> Tables {
     let participant_rows: Vec<Vec<(String, String)>> = participant_order(data)
         .into_iter()
         .map(|p| participant_row(season, data, scores, standings, p))
@@ -245,10 +261,204 @@ pub fn tables(season: &Season, data: &Dataset, scores: &Scores, standings: &Stan
             .map(|a| award_row(season, data, a))
             .collect(),
     );
+    let mut extra = Vec::new();
+    if !season.breakdowns.is_empty() {
+        extra.push(breakdowns_sheet(season, data, standings, analysis));
+    }
+    if !season.wait_within.is_empty() || !season.handling_within.is_empty() {
+        extra.push(times_sheet(season, data, analysis));
+    }
+    if !season.thresholds.is_empty() {
+        extra.push(thresholds_sheet(season, analysis));
+    }
     Tables {
         participants,
         classes,
         awards,
+        extra,
+    }
+}
+
+/// `breakdowns.csv`: per breakdown, scope (season, class, participant) and category, the
+/// count, the share and the mean of each chosen figure.
+fn breakdowns_sheet(
+    season: &Season,
+    data: &Dataset,
+    standings: &Standings,
+    analysis: &Analysis,
+) -> Sheet {
+    let mut figures: Vec<&str> = Vec::new();
+    for b in &season.breakdowns {
+        for (id, _) in &b.means {
+            if !figures.contains(&id.as_str()) {
+                figures.push(id);
+            }
+        }
+    }
+    let mut header: Vec<String> = [
+        "breakdown",
+        "scope",
+        "scope_id",
+        "category",
+        "count",
+        "share",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(figures.iter().map(|f| format!("mean_{f}")));
+    let mut rows = Vec::new();
+    for (b, result) in season.breakdowns.iter().zip(&analysis.breakdowns) {
+        let scopes = std::iter::once(("season", String::new(), &result.season))
+            .chain(
+                standings
+                    .classes
+                    .iter()
+                    .zip(&result.classes)
+                    .map(|(c, counts)| ("class", c.class.clone(), counts)),
+            )
+            .chain(participant_order(data).into_iter().map(|p| {
+                (
+                    "participant",
+                    data.participants[p].id.clone(),
+                    &result.participants[p],
+                )
+            }));
+        for (scope, id, counts) in scopes {
+            for (category, cell) in result.categories.iter().zip(&counts.cells) {
+                let mut row = vec![
+                    b.id.clone(),
+                    scope.to_string(),
+                    id.clone(),
+                    category.key.clone(),
+                    cell.count.to_string(),
+                    num(cell.share),
+                ];
+                row.extend(figures.iter().map(|f| {
+                    b.means
+                        .iter()
+                        .position(|(id, _)| id == f)
+                        .map(|m| num(cell.means[m]))
+                        .unwrap_or_default()
+                }));
+                rows.push(row);
+            }
+        }
+    }
+    Sheet {
+        name: "breakdowns",
+        header,
+        rows,
+    }
+}
+
+/// `times.csv`: per scope, channel and measure with measured times, the count, median, 75th
+/// and 90th percentile (seconds) and the share within each limit of `[times]`.
+fn times_sheet(season: &Season, data: &Dataset, analysis: &Analysis) -> Sheet {
+    let mut labels: Vec<&str> = Vec::new();
+    for l in season.wait_within.iter().chain(&season.handling_within) {
+        if !labels.contains(&l.label.as_str()) {
+            labels.push(&l.label);
+        }
+    }
+    let mut header: Vec<String> = [
+        "scope", "scope_id", "channel", "measure", "n", "median", "p75", "p90",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(labels.iter().map(|l| format!("within_{l}")));
+    let mut rows = Vec::new();
+    let scopes = std::iter::once(("season", String::new(), &analysis.season_times)).chain(
+        participant_order(data).into_iter().map(|p| {
+            (
+                "participant",
+                data.participants[p].id.clone(),
+                &analysis.participant_times[p],
+            )
+        }),
+    );
+    for (scope, id, channels) in scopes {
+        for (channel, times) in season.channels.iter().zip(channels) {
+            for (measure, d, limits) in [
+                ("wait", &times.wait, &season.wait_within),
+                ("handling", &times.handling, &season.handling_within),
+            ] {
+                if d.values.is_empty() {
+                    continue;
+                }
+                let mut row = vec![
+                    scope.to_string(),
+                    id.clone(),
+                    channel.id.clone(),
+                    measure.to_string(),
+                    d.values.len().to_string(),
+                    num(d.median),
+                    num(d.p75),
+                    num(d.p90),
+                ];
+                row.extend(labels.iter().map(|label| {
+                    limits
+                        .iter()
+                        .position(|l| l.label == *label)
+                        .map(|i| num(d.within[i]))
+                        .unwrap_or_default()
+                }));
+                rows.push(row);
+            }
+        }
+    }
+    Sheet {
+        name: "times",
+        header,
+        rows,
+    }
+}
+
+/// `thresholds.csv`: every cut-off tried (seconds; at or below against above), its table of
+/// outcomes, the two-sided Fisher p-value, and which one is best.
+fn thresholds_sheet(season: &Season, analysis: &Analysis) -> Sheet {
+    let header = [
+        "threshold",
+        "measure",
+        "outcome",
+        "channel",
+        "cutoff",
+        "below_n",
+        "below_yes",
+        "above_n",
+        "above_yes",
+        "below_yes_share",
+        "above_yes_share",
+        "p_value",
+        "best",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut rows = Vec::new();
+    for (t, result) in season.thresholds.iter().zip(&analysis.thresholds) {
+        for (k, split) in result.splits.iter().enumerate() {
+            rows.push(vec![
+                t.id.clone(),
+                t.measure.as_str().to_string(),
+                season.questions[t.outcome].id.clone(),
+                t.channel
+                    .map(|c| season.channels[c].id.clone())
+                    .unwrap_or_default(),
+                split.cutoff.to_string(),
+                (split.below_yes + split.below_no).to_string(),
+                split.below_yes.to_string(),
+                (split.above_yes + split.above_no).to_string(),
+                split.above_yes.to_string(),
+                num(split.below_share()),
+                num(split.above_share()),
+                format!("{}", split.p_value),
+                (result.best == Some(k)).to_string(),
+            ]);
+        }
+    }
+    Sheet {
+        name: "thresholds",
+        header,
+        rows,
     }
 }
 
@@ -265,6 +475,9 @@ struct ResultsJson<'a> {
     participants: Vec<serde_json::Map<String, serde_json::Value>>,
     classes: Vec<serde_json::Map<String, serde_json::Value>>,
     awards: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// `breakdowns`, `times` and `thresholds`, when the season has them.
+    #[serde(flatten)]
+    extra: indexmap::IndexMap<&'static str, Vec<serde_json::Map<String, serde_json::Value>>>,
     config: &'a RawConfig,
 }
 
@@ -283,6 +496,7 @@ impl Tables {
             participants: self.participants.json(),
             classes: self.classes.json(),
             awards: self.awards.json(),
+            extra: self.extra.iter().map(|s| (s.name, s.json())).collect(),
             config: &season.effective,
         };
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
@@ -303,7 +517,10 @@ impl Tables {
                 .set_author("ksp"),
         );
         let bold = Format::new().set_bold();
-        for sheet in [&self.participants, &self.classes, &self.awards] {
+        let sheets = [&self.participants, &self.classes, &self.awards]
+            .into_iter()
+            .chain(&self.extra);
+        for sheet in sheets {
             let ws = workbook.add_worksheet();
             ws.set_name(sheet.name).map_err(|e| e.to_string())?;
             for (c, h) in sheet.header.iter().enumerate() {

@@ -483,6 +483,7 @@ mod tests {
             ended_at: None,
             answers: answers.to_vec(),
             comments: vec![],
+            extra: vec![],
         }
     }
 

@@ -1,5 +1,5 @@
-//! Small statistics the methodology needs: means, the Student's t interval, Welch's t-test
-//! and numpy-style percentiles. No I/O, plain `f64`.
+//! Small statistics the methodology needs: means, the Student's t interval, Welch's t-test,
+//! Fisher's exact test and numpy-style percentiles. No I/O, plain `f64`.
 
 /// Sum in ascending order with Neumaier's compensation: the same values in any order give
 /// the same bits, so participants with identical inquiry scores tie exactly rather than by
@@ -112,6 +112,40 @@ pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
     Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
+}
+
+/// Fisher's exact test of the 2×2 table [[a, b], [c, d]], two-sided as
+/// `scipy.stats.fisher_exact` computes it: with the margins fixed, the probability of every
+/// table no more likely than the observed one (within a relative 1e-14), at most 1; 1 when a
+/// row or column is empty or the observed table is the most likely one.
+pub fn fisher_exact_two_sided(a: u64, b: u64, c: u64, d: u64) -> f64 {
+    let (row1, row2, col1) = (a + b, c + d, a + c);
+    let n = row1 + row2;
+    if row1 == 0 || row2 == 0 || col1 == 0 || col1 == n {
+        return 1.0;
+    }
+    // Probabilities of the top-left cell x relative to the most likely x (the mode), built
+    // outward from it by the ratio pmf(x + 1) / pmf(x): no factorials, so nothing to overflow
+    // and only a rounding per step.
+    let (lo, hi) = (col1.saturating_sub(row2), col1.min(row1));
+    let mode = ((col1 + 1) * (row1 + 1) / (n + 2)).clamp(lo, hi);
+    let ratio =
+        |x: u64| ((row1 - x) * (col1 - x)) as f64 / ((x + 1) * (row2 + x + 1 - col1)) as f64;
+    let mut weight = vec![0.0f64; (hi - lo + 1) as usize];
+    weight[(mode - lo) as usize] = 1.0;
+    for x in mode..hi {
+        weight[(x + 1 - lo) as usize] = weight[(x - lo) as usize] * ratio(x);
+    }
+    for x in (lo..mode).rev() {
+        weight[(x - lo) as usize] = weight[(x + 1 - lo) as usize] / ratio(x);
+    }
+    let observed = weight[(a - lo) as usize];
+    if (1.0 - observed).abs() <= 1e-14 {
+        return 1.0;
+    }
+    let limit = observed * (1.0 + 1e-14);
+    let tail = sum(weight.iter().copied().filter(|&w| w <= limit));
+    (tail / sum(weight.iter().copied())).min(1.0)
 }
 
 fn ln_gamma(x: f64) -> f64 {
@@ -239,6 +273,37 @@ mod tests {
         assert_eq!(welch_p_value(&[1.0, 1.0], &[1.0, 1.0]), Some(1.0));
         assert_eq!(welch_p_value(&[1.0, 1.0], &[2.0, 2.0]), Some(0.0));
         assert_eq!(welch_p_value(&[1.0], &[2.0, 3.0]), None);
+    }
+
+    #[test]
+    fn fisher_exact_by_hand_and_against_scipy() {
+        // Fisher's tea-tasting table [[3, 1], [1, 3]]: margins 4/4, so the top-left cell x runs
+        // 0..=4 with probabilities C(4,x)·C(4,4−x)/C(8,4) = 1, 16, 36, 16, 1 (/70). The
+        // observed x = 3 has 16/70; the tables no more likely are x = 0, 1, 3, 4:
+        // p = (1 + 16 + 16 + 1) / 70 = 34/70.
+        assert!(close(
+            fisher_exact_two_sided(3, 1, 1, 3),
+            34.0 / 70.0,
+            1e-14
+        ));
+        // scipy.stats.fisher_exact(table).pvalue, scipy 1.17.1.
+        for (table, scipy) in [
+            ([8, 2, 1, 5], 0.034_965_034_965_034_975),
+            ([6, 2, 1, 4], 0.102_564_102_564_102_56),
+            ([60, 40, 35, 65], 0.000_640_792_045_220_773_9),
+            ([0, 5, 5, 0], 0.007_936_507_936_507_938),
+            ([120, 80, 90, 110], 0.003_635_185_555_881_440_2),
+            ([1, 9, 11, 3], 0.002_759_456_185_220_083_6),
+            ([10, 10, 10, 10], 1.0),
+            ([2, 0, 0, 0], 1.0),
+        ] {
+            let [a, b, c, d] = table;
+            let p = fisher_exact_two_sided(a, b, c, d);
+            assert!(
+                (p - scipy).abs() <= 1e-12 * scipy.max(1e-3),
+                "{table:?}: {p} vs {scipy}"
+            );
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {
 /// The results tables of a season as CSV bytes, without rendering.
 fn results(config: &Path) -> [Vec<u8>; 3] {
     let p = ksp::prepare(config, &[]).unwrap_or_else(|e| panic!("{e}"));
-    let t = ksp::results::tables(&p.season, &p.data, &p.scores, &p.standings);
+    let t = ksp::results::tables(&p.season, &p.data, &p.scores, &p.standings, &p.analysis);
     [t.participants.csv(), t.classes.csv(), t.awards.csv()]
 }
 

@@ -1,0 +1,427 @@
+//! Breakdowns, time distributions and threshold analyses as the templates read them.
+
+use serde::Serialize;
+
+use super::{Context, Figure, figure, format_duration, format_number, percent};
+use crate::analysis::{Counts, Distribution};
+use crate::config::{Language, MeanOf, Measure, Texts};
+
+/// One breakdown: a row per category with its count, share and means, beside the figures of
+/// the scope it is compared with (the class in a participant report).
+#[derive(Serialize)]
+pub struct BreakdownView {
+    pub id: String,
+    pub title: String,
+    /// Inquiries with a value in the column.
+    pub n: usize,
+    /// The labels of the averaged figures, in the order of each row's `means`.
+    pub means: Vec<String>,
+    pub rows: Vec<BreakdownRow>,
+    /// Last season's name when its shares are known.
+    pub previous_season: Option<String>,
+    /// In the summary: every class's shares, in class order.
+    pub classes: Vec<ClassShares>,
+}
+
+#[derive(Serialize)]
+pub struct BreakdownRow {
+    pub key: String,
+    pub label: String,
+    pub count: usize,
+    /// Percent (0–100).
+    pub share: Figure,
+    /// The class's share in a participant report, else empty.
+    pub class_share: Figure,
+    pub season_share: Figure,
+    /// The same scope's share last season, and the change in percentage points.
+    pub previous_share: Figure,
+    pub change: Figure,
+    pub means: Vec<Figure>,
+    /// The class's means in a participant report, the season's in the summary.
+    pub compare_means: Vec<Figure>,
+}
+
+#[derive(Serialize)]
+pub struct ClassShares {
+    pub class: String,
+    pub n: usize,
+    pub shares: Vec<Figure>,
+}
+
+/// One channel's distribution of a measured time.
+#[derive(Serialize)]
+pub struct TimesView {
+    pub channel: String,
+    /// `wait` or `handling`.
+    pub measure: &'static str,
+    pub n: usize,
+    pub median: String,
+    pub p75: String,
+    pub p90: String,
+    pub within: Vec<WithinShare>,
+    pub histogram: Vec<Bin>,
+}
+
+#[derive(Serialize)]
+pub struct WithinShare {
+    pub limit: String,
+    pub share: Figure,
+}
+
+/// One bin of a histogram: `[from, from + width)` seconds.
+#[derive(Serialize)]
+pub struct Bin {
+    /// Where the bin starts, formatted.
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct ThresholdView {
+    pub id: String,
+    pub title: String,
+    /// `wait` or `handling`.
+    pub measure: &'static str,
+    pub outcome: String,
+    pub channel: Option<String>,
+    pub n: usize,
+    pub yes_share: Figure,
+    pub min_group: usize,
+    pub best: Option<SplitView>,
+    /// Every cut-off tried, ascending: seconds and −log10 p for the chart.
+    pub curve: Vec<(f64, f64)>,
+    /// The first and last cut-off tried, formatted, for the chart's axis.
+    pub curve_first: String,
+    pub curve_last: String,
+    pub tried: usize,
+}
+
+#[derive(Serialize)]
+pub struct SplitView {
+    pub cutoff: String,
+    pub cutoff_seconds: f64,
+    pub below_n: usize,
+    pub below_yes: Figure,
+    pub above_n: usize,
+    pub above_yes: Figure,
+    pub p: String,
+    pub p_value: f64,
+    pub significant: bool,
+}
+
+fn texts(nb: &str, en: &str) -> Texts {
+    Texts {
+        nb: nb.into(),
+        en: Some(en.into()),
+    }
+}
+
+/// A p-value as reports print it: four decimals, or `< 0,0001`.
+pub fn p_text(p: f64, lang: Language) -> String {
+    if p < 0.0001 {
+        format!("< {}", format_number(0.0001, 4, lang))
+    } else {
+        format_number(p, 4, lang)
+    }
+}
+
+/// Bin widths a histogram may use, seconds.
+const BIN_WIDTHS: [i64; 16] = [
+    5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 604_800,
+];
+
+/// Bins of one nice width from 0, at most 12 of them, up to the longest time.
+fn histogram(values: &[i64], lang: Language) -> Vec<Bin> {
+    let Some(&max) = values.last() else {
+        return vec![];
+    };
+    let width = BIN_WIDTHS
+        .iter()
+        .copied()
+        .find(|w| max / w < 12)
+        .unwrap_or(max / 11 + 1);
+    let bins = (max / width + 1) as usize;
+    let mut counts = vec![0usize; bins];
+    for v in values {
+        counts[((*v).max(0) / width) as usize] += 1;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, count)| Bin {
+            label: format_duration(Some((i as i64 * width) as f64), false, lang),
+            count,
+        })
+        .collect()
+}
+
+impl Context<'_> {
+    fn mean_label(&self, what: MeanOf) -> String {
+        let lang = self.lang;
+        match what {
+            MeanOf::Score => (self.season.effective.report.score_label.clone())
+                .unwrap_or_else(|| texts("Score", "Score"))
+                .get(lang)
+                .to_string(),
+            MeanOf::Area(a) => self.season.areas[a].name.get(lang).to_string(),
+            MeanOf::Question(q) => self.season.questions[q].label.get(lang).to_string(),
+            MeanOf::Wait => texts("Ventetid", "Wait").get(lang).to_string(),
+            MeanOf::Handling => texts("Behandlingstid", "Handling time")
+                .get(lang)
+                .to_string(),
+        }
+    }
+
+    fn mean_figure(&self, what: MeanOf, x: Option<f64>) -> Figure {
+        match what {
+            MeanOf::Wait | MeanOf::Handling => Figure {
+                v: x,
+                t: format_duration(x, false, self.lang),
+            },
+            _ => figure(x, 1, self.lang),
+        }
+    }
+
+    /// A breakdown of `counts`, compared with `compare` (shares and means), the season's
+    /// shares, and last season's shares of `previous_scope` ("" for the season).
+    fn breakdown_view(
+        &self,
+        b: usize,
+        counts: &Counts,
+        compare: Option<&Counts>,
+        previous_scope: &str,
+    ) -> BreakdownView {
+        let (breakdown, result, lang) = (
+            &self.season.breakdowns[b],
+            &self.analysis.breakdowns[b],
+            self.lang,
+        );
+        let previous = self.previous.as_ref().filter(|prev| {
+            prev.shares
+                .keys()
+                .any(|(id, scope, _)| id == &breakdown.id && scope == previous_scope)
+        });
+        let rows = result
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(k, category)| {
+                let cell = &counts.cells[k];
+                let previous_share = previous.map(|prev| {
+                    prev.shares
+                        .get(&(
+                            breakdown.id.clone(),
+                            previous_scope.to_string(),
+                            category.key.clone(),
+                        ))
+                        .copied()
+                        .unwrap_or(0.0)
+                });
+                let change = previous_share
+                    .zip(cell.share)
+                    .map(|(then, now)| 100.0 * (now - then));
+                let compare_cell = compare
+                    .map(|c| &c.cells[k])
+                    .unwrap_or(&result.season.cells[k]);
+                BreakdownRow {
+                    key: category.key.clone(),
+                    label: category.label.get(lang).to_string(),
+                    count: cell.count,
+                    share: percent(cell.share, lang),
+                    class_share: percent(compare.and_then(|c| c.cells[k].share), lang),
+                    season_share: percent(result.season.cells[k].share, lang),
+                    previous_share: percent(previous_share, lang),
+                    change: super::change(change, lang),
+                    means: breakdown
+                        .means
+                        .iter()
+                        .zip(&cell.means)
+                        .map(|((_, what), x)| self.mean_figure(*what, *x))
+                        .collect(),
+                    compare_means: breakdown
+                        .means
+                        .iter()
+                        .zip(&compare_cell.means)
+                        .map(|((_, what), x)| self.mean_figure(*what, *x))
+                        .collect(),
+                }
+            })
+            .collect();
+        BreakdownView {
+            id: breakdown.id.clone(),
+            title: breakdown.title.get(lang).to_string(),
+            n: counts.n,
+            means: breakdown
+                .means
+                .iter()
+                .map(|(_, what)| self.mean_label(*what))
+                .collect(),
+            rows,
+            previous_season: previous.map(|p| p.season.clone()),
+            classes: vec![],
+        }
+    }
+
+    pub(super) fn participant_breakdowns(&self, p: usize) -> Vec<BreakdownView> {
+        let class = self.standings.class_of[p];
+        let id = &self.data.participants[p].id;
+        (0..self.season.breakdowns.len())
+            .map(|b| {
+                let result = &self.analysis.breakdowns[b];
+                self.breakdown_view(b, &result.participants[p], Some(&result.classes[class]), id)
+            })
+            .collect()
+    }
+
+    pub(super) fn season_breakdowns(&self) -> Vec<BreakdownView> {
+        (0..self.season.breakdowns.len())
+            .map(|b| {
+                let result = &self.analysis.breakdowns[b];
+                let mut view = self.breakdown_view(b, &result.season, None, "");
+                view.classes = self
+                    .standings
+                    .classes
+                    .iter()
+                    .zip(&result.classes)
+                    .map(|(c, counts)| ClassShares {
+                        class: c.class.clone(),
+                        n: counts.n,
+                        shares: counts
+                            .cells
+                            .iter()
+                            .map(|cell| percent(cell.share, self.lang))
+                            .collect(),
+                    })
+                    .collect();
+                view
+            })
+            .collect()
+    }
+
+    pub(super) fn season_times(&self) -> Vec<TimesView> {
+        let lang = self.lang;
+        let mut views = Vec::new();
+        for (channel, times) in self.season.channels.iter().zip(&self.analysis.season_times) {
+            for (measure, d, limits, business) in [
+                (
+                    "wait",
+                    &times.wait,
+                    &self.season.wait_within,
+                    channel.business_time,
+                ),
+                (
+                    "handling",
+                    &times.handling,
+                    &self.season.handling_within,
+                    false,
+                ),
+            ] {
+                if d.values.is_empty() {
+                    continue;
+                }
+                let duration = |x: Option<f64>| format_duration(x, business, lang);
+                let Distribution {
+                    values,
+                    median,
+                    p75,
+                    p90,
+                    within,
+                } = d;
+                views.push(TimesView {
+                    channel: channel.name.get(lang).to_string(),
+                    measure,
+                    n: values.len(),
+                    median: duration(*median),
+                    p75: duration(*p75),
+                    p90: duration(*p90),
+                    within: limits
+                        .iter()
+                        .zip(within)
+                        .map(|(l, share)| WithinShare {
+                            limit: duration(Some(l.span.seconds as f64)),
+                            share: percent(*share, lang),
+                        })
+                        .collect(),
+                    histogram: histogram(values, lang),
+                });
+            }
+        }
+        views
+    }
+
+    pub(super) fn threshold_views(&self) -> Vec<ThresholdView> {
+        let lang = self.lang;
+        self.season
+            .thresholds
+            .iter()
+            .zip(&self.analysis.thresholds)
+            .map(|(t, result)| {
+                let business = t.measure == Measure::Wait
+                    && t.channel
+                        .is_some_and(|c| self.season.channels[c].business_time);
+                let duration = |s: i64| format_duration(Some(s as f64), business, lang);
+                let yes_share = (result.n > 0).then(|| result.n_yes as f64 / result.n as f64);
+                ThresholdView {
+                    id: t.id.clone(),
+                    title: t.title.get(lang).to_string(),
+                    measure: t.measure.as_str(),
+                    outcome: self.season.questions[t.outcome].text.get(lang).to_string(),
+                    channel: t
+                        .channel
+                        .map(|c| self.season.channels[c].name.get(lang).to_string()),
+                    n: result.n,
+                    yes_share: percent(yes_share, lang),
+                    min_group: t.min_group,
+                    best: result.best.map(|k| {
+                        let s = &result.splits[k];
+                        SplitView {
+                            cutoff: duration(s.cutoff),
+                            cutoff_seconds: s.cutoff as f64,
+                            below_n: s.below_yes + s.below_no,
+                            below_yes: percent(s.below_share(), lang),
+                            above_n: s.above_yes + s.above_no,
+                            above_yes: percent(s.above_share(), lang),
+                            p: p_text(s.p_value, lang),
+                            p_value: s.p_value,
+                            significant: s.p_value < 0.05,
+                        }
+                    }),
+                    curve: result
+                        .splits
+                        .iter()
+                        .map(|s| (s.cutoff as f64, -s.p_value.max(1e-300).log10()))
+                        .collect(),
+                    curve_first: result
+                        .splits
+                        .first()
+                        .map_or_else(String::new, |s| duration(s.cutoff)),
+                    curve_last: result
+                        .splits
+                        .last()
+                        .map_or_else(String::new, |s| duration(s.cutoff)),
+                    tried: result.splits.len(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_bins_are_nice_and_few() {
+        // Longest 95 s: 10 s bins give 10 of them (0–10 … 90–100).
+        let bins = histogram(&[0, 9, 10, 59, 95], Language::En);
+        assert_eq!(bins.len(), 10);
+        assert_eq!(bins[0].label, "0 s");
+        assert_eq!(bins[9].label, "1 min 30 s");
+        assert_eq!(bins[0].count, 2);
+        assert_eq!(bins[1].count, 1);
+        assert_eq!(bins[9].count, 1);
+        assert_eq!(histogram(&[], Language::En).len(), 0);
+        assert_eq!(p_text(0.00004, Language::Nb), "< 0,0001");
+        assert_eq!(p_text(0.01234, Language::Nb), "0,0123");
+    }
+}
