@@ -978,3 +978,179 @@ fn sensitivity_with_the_same_seed_gives_the_same_table() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no number"), "{}", stderr(&o));
 }
+
+/// Runs a config into a fresh temporary folder.
+fn run_config(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec!["run", config, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = ksp(&args);
+    assert!(
+        o.status.success(),
+        "ksp run {config} failed: {}",
+        stderr(&o)
+    );
+    (dir, out)
+}
+
+/// The rows of `breakdowns.csv` keyed by breakdown, scope id and category.
+fn breakdowns(out: &Path) -> HashMap<(String, String, String), HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(out.join("results/breakdowns.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: HashMap<String, String> = headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            ((r[0].to_string(), r[2].to_string(), r[3].to_string()), row)
+        })
+        .collect()
+}
+
+#[test]
+fn panel_companies_need_50_respondents_to_be_ranked() {
+    // testdata/panel-rule: B's 49 interviews all rate 10/10 (index 100), one respondent short.
+    let (_dir, out) = run_config("testdata/panel-rule/ksp.toml", &[]);
+    let participants = table(&out.join("results/participants.csv"));
+    assert_eq!(participants["B"]["eligible"], "false");
+    assert_eq!(participants["B"]["class_rank"], "");
+    assert_close(num(&participants["B"], "total"), 100.0, "B total");
+    // A has exactly 50: ranked. A = (30 · 100 + 20 · 0) / 50 = 60; D = 7/9 · 100 = 77.78.
+    assert_eq!(participants["A"]["eligible"], "true");
+    assert_close(num(&participants["A"], "total"), 60.0, "A total");
+    assert_eq!(participants["D"]["class_rank"], "1");
+    assert_eq!(participants["A"]["class_rank"], "2");
+    assert_eq!(participants["C"]["class_rank"], "3");
+    let awards = std::fs::read_to_string(out.join("results/awards.csv")).unwrap();
+    assert!(awards.contains("class_winner,Bank,,D,"), "{awards}");
+    assert!(!awards.contains(",B,"), "{awards}");
+    if let Some(text) = flat_pdf_text(&out.join("reports/B.pdf")) {
+        assert!(
+            text.contains("Ikke rangert: færre enn 50 respondenter"),
+            "{text}"
+        );
+    }
+    if let Some(text) = flat_pdf_text(&out.join("panel-summary.pdf")) {
+        assert!(text.contains("Ikke rangert"), "{text}");
+        assert!(text.contains("Beta Bank Bank 49"), "{text}");
+    }
+}
+
+#[test]
+fn breakdowns_count_share_and_average_per_participant_class_and_season() {
+    let (_dir, out) = run_config("testdata/panel-rule/ksp.toml", &[]);
+    let rows = breakdowns(&out);
+    let row = |b: &str, id: &str, c: &str| &rows[&(b.into(), id.into(), c.into())];
+    // A: 30 phone interviews at index 100 and r_overall 10, 20 e-mail at 0 and 1, no chat.
+    let phone = row("channel", "A", "phone");
+    assert_eq!(phone["scope"], "participant");
+    assert_eq!(phone["count"], "30");
+    assert_close(num(phone, "share"), 0.6, "A phone share");
+    assert_close(num(phone, "mean_score"), 100.0, "A phone index");
+    assert_close(num(phone, "mean_r_overall"), 10.0, "A phone r_overall");
+    assert_close(
+        num(row("channel", "A", "email"), "mean_score"),
+        0.0,
+        "A e-mail index",
+    );
+    let chat = row("channel", "A", "chat");
+    assert_eq!((chat["count"].as_str(), chat["share"].as_str()), ("0", "0"));
+    assert_eq!(chat["mean_score"], "", "no chat interviews: no mean");
+    // The class pools every member's interviews: phone 30 (A) + 49 (B) + 60 (D) = 139 of 209,
+    // index (30 · 100 + 49 · 100 + 60 · 77.78) / 139, r_overall (300 + 490 + 480) / 139.
+    let class_phone = row("channel", "Bank", "phone");
+    assert_eq!(class_phone["scope"], "class");
+    assert_eq!(class_phone["count"], "139");
+    assert_close(
+        num(class_phone, "share"),
+        139.0 / 209.0,
+        "class phone share",
+    );
+    let index = (3000.0 + 4900.0 + 60.0 * 700.0 / 9.0) / 139.0;
+    assert_close(num(class_phone, "mean_score"), index, "class phone index");
+    assert_close(
+        num(class_phone, "mean_r_overall"),
+        1270.0 / 139.0,
+        "class phone r_overall",
+    );
+    assert_eq!(row("channel", "", "phone")["count"], "139");
+    // Solved at the first contact: A's phone interviews needed one contact, its e-mails two.
+    assert_close(
+        num(row("contacts", "A", "1"), "share"),
+        0.6,
+        "A first contact",
+    );
+    // A free column with categories; B left it empty, so the class's base is 209 − 49 = 160.
+    assert_close(
+        num(row("location", "Bank", "home"), "share"),
+        140.0 / 160.0,
+        "home",
+    );
+    assert_close(
+        num(row("location", "Bank", "work"), "share"),
+        20.0 / 160.0,
+        "work",
+    );
+    assert_eq!(row("location", "B", "home")["share"], "");
+    // The report charts the breakdown; with last season's results it shows the shift.
+    if let Some(text) = flat_pdf_text(&out.join("reports/A.pdf")) {
+        assert!(text.contains("Telefon") || text.contains("phone"), "{text}");
+        assert!(text.contains("60,0 %"), "{text}");
+    }
+    let previous = format!(
+        "season.previous=\"{}\"",
+        out.join("results/results.json").display()
+    );
+    let (_dir2, again) = run_config("testdata/panel-rule/ksp.toml", &["--set", &previous]);
+    if let Some(text) = flat_pdf_text(&again.join("reports/A.pdf")) {
+        assert!(text.contains("I fjor"), "{text}");
+    }
+}
+
+#[test]
+fn chat_study_threshold_matches_scipy() {
+    let (_dir, out) = run_config("config/chat-study.toml", &[]);
+    assert!(out.join("chat-study.pdf").is_file());
+    assert!(
+        !out.join("reports").exists(),
+        "a study has no participant reports"
+    );
+    let awards = std::fs::read_to_string(out.join("results/awards.csv")).unwrap();
+    assert_eq!(awards.lines().count(), 1, "no awards in a study: {awards}");
+    let mut reader = csv::Reader::from_path(out.join("results/thresholds.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let best: Vec<HashMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.into(), v.into()))
+                .collect()
+        })
+        .filter(|row: &HashMap<String, String>| row["best"] == "true")
+        .collect();
+    assert_eq!(best.len(), 2, "one best cut-off per analysis");
+    let wait = best.iter().find(|r| r["threshold"] == "wait").unwrap();
+    // Waits up to 57 s: 38 of 45 found the wait short; above: 7 of 20. Independently,
+    // scipy.stats.fisher_exact([[38, 7], [7, 13]]).pvalue = 0.0002478186328492611 (1.17.1).
+    assert_eq!(wait["cutoff"], "57");
+    let cells = ["below_n", "below_yes", "above_n", "above_yes"].map(|c| wait[c].as_str());
+    assert_eq!(cells, ["45", "38", "20", "7"]);
+    let p = num(wait, "p_value");
+    assert!((p - 0.000_247_818_632_849_261_1).abs() < 1e-15, "{p}");
+    let handling = best.iter().find(|r| r["threshold"] == "handling").unwrap();
+    // scipy.stats.fisher_exact([[39, 6], [7, 13]]).pvalue = 5.528033413673148e-05.
+    assert_eq!(handling["cutoff"], "692");
+    assert!((num(handling, "p_value") - 5.528_033_413_673_148e-5).abs() < 1e-16);
+    if let Some(text) = flat_pdf_text(&out.join("chat-study.pdf")) {
+        assert!(text.contains("Terskelanalyse"), "{text}");
+        assert!(text.contains("57 s"), "{text}");
+        assert!(text.contains("0,0002"), "{text}");
+    }
+}
