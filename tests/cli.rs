@@ -36,21 +36,29 @@ fn run_handworked(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
-/// The rows of a results CSV keyed by their first column.
-fn table(path: &Path) -> HashMap<String, HashMap<String, String>> {
+/// The rows of a results CSV, each as column → value.
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
         .map(|r| {
-            let r = r.unwrap();
-            let row: HashMap<String, String> = headers
+            headers
                 .iter()
-                .zip(r.iter())
+                .zip(r.unwrap().iter())
                 .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect();
-            (r[0].to_string(), row)
+                .collect()
         })
+        .collect()
+}
+
+/// The rows of a results CSV keyed by their first column.
+fn table(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let first = reader.headers().unwrap()[0].to_string();
+    rows(path)
+        .into_iter()
+        .map(|row| (row[&first].clone(), row))
         .collect()
 }
 
@@ -996,18 +1004,11 @@ fn run_config(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
 
 /// The rows of `breakdowns.csv` keyed by breakdown, scope id and category.
 fn breakdowns(out: &Path) -> HashMap<(String, String, String), HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(out.join("results/breakdowns.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            let row: HashMap<String, String> = headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect();
-            ((r[0].to_string(), r[2].to_string(), r[3].to_string()), row)
+    rows(&out.join("results/breakdowns.csv"))
+        .into_iter()
+        .map(|row| {
+            let key = ["breakdown", "scope_id", "category"].map(|c| row[c].clone());
+            (key.into(), row)
         })
         .collect()
 }
@@ -1122,18 +1123,9 @@ fn chat_study_threshold_matches_scipy() {
     );
     let awards = std::fs::read_to_string(out.join("results/awards.csv")).unwrap();
     assert_eq!(awards.lines().count(), 1, "no awards in a study: {awards}");
-    let mut reader = csv::Reader::from_path(out.join("results/thresholds.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let best: Vec<HashMap<String, String>> = reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.into(), v.into()))
-                .collect()
-        })
-        .filter(|row: &HashMap<String, String>| row["best"] == "true")
+    let best: Vec<HashMap<String, String>> = rows(&out.join("results/thresholds.csv"))
+        .into_iter()
+        .filter(|row| row["best"] == "true")
         .collect();
     assert_eq!(best.len(), 2, "one best cut-off per analysis");
     let wait = best.iter().find(|r| r["threshold"] == "wait").unwrap();
