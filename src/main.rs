@@ -268,14 +268,14 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
                 .map(|s| format!(" (shard {s})"))
                 .unwrap_or_default();
             println!(
-                "ksp: {} rows read = {} accepted + {} rejected; {} participants, {} inquiries; \
-results and {} documents{shard} written to {} in {:.2} s",
+                "ksp: {} rows read = {} accepted + {} rejected; {}, {}; \
+results and {}{shard} written to {} in {:.2} s",
                 summary.rows_read,
                 summary.rows_read - summary.rows_rejected,
                 summary.rows_rejected,
-                summary.participants,
-                summary.inquiries,
-                summary.rendered.len() + summary.reused,
+                counted(summary.participants, "participant"),
+                counted(summary.inquiries, "inquiry"),
+                counted(summary.rendered.len() + summary.reused, "document"),
                 summary.out.display(),
                 total
             );
@@ -392,12 +392,12 @@ results and {} documents{shard} written to {} in {:.2} s",
             print_warnings(&prepared.data.warnings);
             let ranked = prepared.standings.eligible.iter().filter(|e| **e).count();
             println!(
-                "ksp: {} is valid: {} participants ({} ranked) in {} classes, {} inquiries",
+                "ksp: {} is valid: {} ({} ranked) in {}, {}",
                 config.display(),
-                prepared.data.participants.len(),
+                counted(prepared.data.participants.len(), "participant"),
                 ranked,
-                prepared.standings.classes.len(),
-                prepared.data.inquiries.len()
+                counted(prepared.standings.classes.len(), "class"),
+                counted(prepared.data.inquiries.len(), "inquiry")
             );
             Ok(())
         }
@@ -442,5 +442,15 @@ results and {} documents{shard} written to {} in {:.2} s",
             );
             Ok(())
         }
+    }
+}
+
+/// `1 participant`, `2 participants`, `3 inquiries`, `4 classes`.
+fn counted(n: usize, word: &str) -> String {
+    match (n, word) {
+        (1, _) => format!("1 {word}"),
+        (_, "inquiry") => format!("{n} inquiries"),
+        (_, "class") => format!("{n} classes"),
+        _ => format!("{n} {word}s"),
     }
 }
