@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::{
-    Breakdown, BreakdownColumn, Category, MeanOf, Measure, Season, Sector, TimeLimit,
+    Breakdown, BreakdownColumn, Category, MeanOf, Measure, Season, Sector, Texts, TimeLimit,
 };
 use crate::input::{Answer, Dataset, Inquiry};
 use crate::rank::Standings;
@@ -117,19 +117,15 @@ pub fn analyse(
     scores: &Scores,
     standings: &Standings,
 ) -> Analysis {
-    let mut inquiries_of = vec![Vec::new(); data.participants.len()];
-    for (i, inquiry) in data.inquiries.iter().enumerate() {
-        inquiries_of[inquiry.participant].push(i);
-    }
+    let inquiries_of = data.inquiries_by_participant();
     let all: Vec<usize> = (0..data.inquiries.len()).collect();
     let breakdowns = season
         .breakdowns
         .iter()
         .map(|b| {
             let categories = categories(b, data);
-            let counts = |ids: &mut dyn Iterator<Item = usize>| {
-                count(season, data, scores, b, &categories, ids)
-            };
+            let counts =
+                |ids: &mut dyn Iterator<Item = usize>| count(data, scores, b, &categories, ids);
             BreakdownResult {
                 season: counts(&mut all.iter().copied()),
                 classes: standings
@@ -243,10 +239,7 @@ fn categories(b: &Breakdown, data: &Dataset) -> Vec<Category> {
             .into_iter()
             .map(|v| Category {
                 key: v.clone(),
-                label: crate::config::Texts {
-                    nb: v.clone(),
-                    en: None,
-                },
+                label: Texts::plain(v),
             })
             .collect(),
         _ => b.categories.clone(),
@@ -254,7 +247,6 @@ fn categories(b: &Breakdown, data: &Dataset) -> Vec<Category> {
 }
 
 fn count(
-    season: &Season,
     data: &Dataset,
     scores: &Scores,
     b: &Breakdown,
@@ -279,7 +271,7 @@ fn count(
                 .map(|(_, what)| {
                     let values: Vec<f64> = ids
                         .iter()
-                        .filter_map(|&i| figure(season, data, scores, *what, i))
+                        .filter_map(|&i| figure(data, scores, *what, i))
                         .collect();
                     stats::mean(&values)
                 })
@@ -290,15 +282,12 @@ fn count(
 }
 
 /// One inquiry's value of a figure averaged by breakdowns.
-fn figure(season: &Season, data: &Dataset, scores: &Scores, what: MeanOf, i: usize) -> Option<f64> {
+fn figure(data: &Dataset, scores: &Scores, what: MeanOf, i: usize) -> Option<f64> {
     let s = &scores.inquiries[i];
     match what {
         MeanOf::Score => s.score,
         MeanOf::Area(a) => s.area_pct[a],
-        MeanOf::Question(q) => {
-            debug_assert!(season.questions[q].scale.is_some());
-            data.inquiries[i].answers[q]?.scale().map(|v| v as f64)
-        }
+        MeanOf::Question(q) => data.inquiries[i].answers[q]?.scale().map(|v| v as f64),
         MeanOf::Wait => s.wait.map(|w| w as f64),
         MeanOf::Handling => s.handling.map(|h| h as f64),
     }

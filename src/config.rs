@@ -49,6 +49,21 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The same text in every language (an id, a key, a number).
+    pub fn plain(text: &str) -> Texts {
+        Texts {
+            nb: text.to_string(),
+            en: None,
+        }
+    }
+
+    pub fn both(nb: &str, en: &str) -> Texts {
+        Texts {
+            nb: nb.to_string(),
+            en: Some(en.to_string()),
+        }
+    }
+
     pub fn get(&self, language: Language) -> &str {
         match language {
             Language::Nb => &self.nb,
@@ -1568,10 +1583,7 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         }
         thresholds.push(Threshold {
             id: t.id.clone(),
-            title: t.title.clone().unwrap_or_else(|| Texts {
-                nb: t.id.clone(),
-                en: None,
-            }),
+            title: t.title.clone().unwrap_or_else(|| Texts::plain(&t.id)),
             measure: t.measure,
             outcome,
             channel,
@@ -1702,10 +1714,6 @@ fn check_breakdowns(
     let e = |key: String, message: String| (key, message);
     let mut breakdowns: Vec<Breakdown> = Vec::new();
     let mut extra_columns: Vec<String> = Vec::new();
-    let plain = |text: &str| Texts {
-        nb: text.to_string(),
-        en: None,
-    };
     for (i, b) in raw.breakdowns.iter().enumerate() {
         let key = format!("breakdowns.{i}");
         if b.id.trim().is_empty() || !b.id.chars().all(|c| c.is_alphanumeric() || c == '_') {
@@ -1741,7 +1749,7 @@ fn check_breakdowns(
                     .iter()
                     .map(|k| Category {
                         key: k.to_string(),
-                        label: plain(k),
+                        label: Texts::plain(k),
                     })
                     .collect(),
             ),
@@ -1750,17 +1758,11 @@ fn check_breakdowns(
                 vec![
                     Category {
                         key: "private".into(),
-                        label: Texts {
-                            nb: "Privat".into(),
-                            en: Some("Private".into()),
-                        },
+                        label: Texts::both("Privat", "Private"),
                     },
                     Category {
                         key: "public".into(),
-                        label: Texts {
-                            nb: "Offentlig".into(),
-                            en: Some("Public".into()),
-                        },
+                        label: Texts::both("Offentlig", "Public"),
                     },
                 ],
             ),
@@ -1778,17 +1780,11 @@ fn check_breakdowns(
                     QuestionKind::YesNo => vec![
                         Category {
                             key: "yes".into(),
-                            label: Texts {
-                                nb: "Ja".into(),
-                                en: Some("Yes".into()),
-                            },
+                            label: Texts::both("Ja", "Yes"),
                         },
                         Category {
                             key: "no".into(),
-                            label: Texts {
-                                nb: "Nei".into(),
-                                en: Some("No".into()),
-                            },
+                            label: Texts::both("Nei", "No"),
                         },
                     ],
                     QuestionKind::Scale => {
@@ -1796,7 +1792,7 @@ fn check_breakdowns(
                         (lo..=hi)
                             .map(|v| Category {
                                 key: v.to_string(),
-                                label: plain(&v.to_string()),
+                                label: Texts::plain(&v.to_string()),
                             })
                             .collect()
                     }
@@ -1833,7 +1829,7 @@ fn check_breakdowns(
                     }
                     categories.push(Category {
                         key: c.key.trim().to_string(),
-                        label: c.text.clone().unwrap_or_else(|| plain(c.key.trim())),
+                        label: c.text.clone().unwrap_or_else(|| Texts::plain(c.key.trim())),
                     });
                 }
                 (BreakdownColumn::Free(index), categories)
@@ -1885,7 +1881,7 @@ fn check_breakdowns(
         }
         breakdowns.push(Breakdown {
             id: b.id.clone(),
-            title: b.title.clone().unwrap_or_else(|| plain(&b.column)),
+            title: b.title.clone().unwrap_or_else(|| Texts::plain(&b.column)),
             column,
             categories,
             means,

@@ -375,10 +375,7 @@ impl<'a> Context<'a> {
         date: NaiveDate,
         previous: Option<Previous>,
     ) -> Context<'a> {
-        let mut inquiries_of = vec![Vec::new(); data.participants.len()];
-        for (i, inquiry) in data.inquiries.iter().enumerate() {
-            inquiries_of[inquiry.participant].push(i);
-        }
+        let inquiries_of = data.inquiries_by_participant();
         let stats: Vec<Vec<QuestionStats>> = inquiries_of
             .iter()
             .map(|ids| question_stats(season, data, scores, ids))

@@ -91,6 +91,15 @@ impl Dataset {
     pub fn rows_accepted(&self) -> usize {
         self.participants.len() + self.inquiries.len()
     }
+
+    /// Each participant's inquiries, as indexes into `inquiries`, in inquiry order.
+    pub fn inquiries_by_participant(&self) -> Vec<Vec<usize>> {
+        let mut by_participant = vec![Vec::new(); self.participants.len()];
+        for (index, inquiry) in self.inquiries.iter().enumerate() {
+            by_participant[inquiry.participant].push(index);
+        }
+        by_participant
+    }
 }
 
 /// All problems found, sorted by file and line, listing at most `input.max_problems`.

@@ -77,11 +77,8 @@ pub fn score(season: &Season, data: &Dataset) -> Scores {
         .par_iter()
         .map(|i| score_inquiry(season, data, i))
         .collect();
-    let mut by_participant: Vec<Vec<usize>> = vec![Vec::new(); data.participants.len()];
-    for (index, inquiry) in data.inquiries.iter().enumerate() {
-        by_participant[inquiry.participant].push(index);
-    }
-    let participants = by_participant
+    let participants = data
+        .inquiries_by_participant()
         .par_iter()
         .map(|indexes| {
             let pairs: Vec<(&Inquiry, &InquiryScore)> = indexes

@@ -20,20 +20,24 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Runs the hand-worked season into a fresh temporary folder.
-fn run_handworked(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+/// Runs a config into a fresh temporary folder; the run must succeed.
+fn run_config(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let mut args = vec![
-        "run",
-        "testdata/handworked/ksp.toml",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = vec!["run", config, "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     let o = ksp(&args);
-    assert!(o.status.success(), "ksp run failed: {}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "ksp run {config} failed: {}",
+        stderr(&o)
+    );
     (dir, out)
+}
+
+/// Runs the hand-worked season into a fresh temporary folder.
+fn run_handworked(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    run_config("testdata/handworked/ksp.toml", extra)
 }
 
 /// The rows of a results CSV, each as column → value.
@@ -317,15 +321,7 @@ fn help_teaches_with_examples() {
 
 #[test]
 fn exact_ties_share_the_rank_and_the_award() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = ksp(&[
-        "run",
-        "testdata/ties/ksp.toml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (_dir, out) = run_config("testdata/ties/ksp.toml", &[]);
     let p = table(&out.join("results/participants.csv"));
     // X and Y have the same three inquiry scores in another order: S = 95, 76, 60 → 77.
     // Agent 100, 83.33 and 33.33 for both, so every tie-break level is equal: ranks 1, 1, 3.
@@ -475,19 +471,10 @@ fn windows_1252_input_is_decoded_when_the_config_says_so() {
         stderr(&o).contains("input.encoding = \"windows-1252\""),
         "the error says how to fix it"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = ksp(&[
-        "run",
+    let (_dir, out) = run_config(
         case,
-        "--set",
-        "input.encoding=windows-1252",
-        "--only",
-        "D",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+        &["--set", "input.encoding=windows-1252", "--only", "D"],
+    );
     let p = table(&out.join("results/participants.csv"));
     assert_eq!(p["A"]["name"], "Ærlige Øl & Åsmund AS");
     assert_eq!(p["D"]["name"], "Dæhlie Sport AS");
@@ -562,15 +549,7 @@ fn reports_have_every_section_in_norwegian_and_english() {
 
 #[test]
 fn a_long_report_prints_every_comment_across_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = ksp(&[
-        "run",
-        "testdata/long/ksp.toml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (_dir, out) = run_config("testdata/long/ksp.toml", &[]);
     let Some(text) = flat_pdf_text(&out.join("reports/L.pdf")) else {
         return;
     };
@@ -985,21 +964,6 @@ fn sensitivity_with_the_same_seed_gives_the_same_table() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no number"), "{}", stderr(&o));
-}
-
-/// Runs a config into a fresh temporary folder.
-fn run_config(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let mut args = vec!["run", config, "--out", out.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let o = ksp(&args);
-    assert!(
-        o.status.success(),
-        "ksp run {config} failed: {}",
-        stderr(&o)
-    );
-    (dir, out)
 }
 
 /// The rows of `breakdowns.csv` keyed by breakdown, scope id and category.

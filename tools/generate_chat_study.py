@@ -10,12 +10,13 @@ found the wait short, and those whose chat took up to about twelve minutes mostl
 handling quick, so the threshold analysis has something to find.
 """
 
-import csv
 import datetime
 import math
 import random
 import sys
 from pathlib import Path
+
+from season_csv import write_csv
 
 TOPICS = ["product_info", "choose_product", "in_stock", "order_status", "price", "delivery", "other"]
 TOPIC_WEIGHTS = [0.3, 0.15, 0.1, 0.15, 0.1, 0.1, 0.1]
@@ -98,12 +99,10 @@ def main():
                         if rng.random() < 0.35:
                             row["comment_customer"] = rng.choice(COMMENTS_GOOD if mood > 0 else COMMENTS_BAD)
             rows.append(row)
-    with open(out / "participants.csv", "w", newline="", encoding="utf-8") as f:
-        f.write("participant_id,name,class,sector,channels\nFJH,Fjordhandel Nettbutikk,Netthandel,private,chat\n")
-    with open(out / "responses.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    participant = {"participant_id": "FJH", "name": "Fjordhandel Nettbutikk", "class": "Netthandel",
+                   "sector": "private", "channels": "chat"}
+    write_csv(out / "participants.csv", [participant])
+    write_csv(out / "responses.csv", rows)
     print(f"{out}: {len(rows)} chats")
 
 

@@ -11,12 +11,13 @@ needs. Channel use shifts from the phone towards e-mail and chat from 2012 to 20
 published 2013 results describe.
 """
 
-import csv
 import datetime
 import math
 import random
 import sys
 from pathlib import Path
+
+from season_csv import write_csv
 
 INDUSTRIES = {
     "Bank": ["Fjordbanken", "Nordlys Sparebank", "Vestkyst Bank", "Kvartalsbanken", "Bryggen Sparebank",
@@ -164,14 +165,8 @@ def main():
                 "preferred": preferred,
                 "comment_feedback": comment,
             })
-    with open(out / "participants.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(participants[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(participants)
-    with open(out / "responses.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(out / "participants.csv", participants)
+    write_csv(out / "responses.csv", rows)
     print(f"{out}: {len(participants)} companies, {len(rows)} interviews")
 
 

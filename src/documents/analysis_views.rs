@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{Context, Figure, figure, format_duration, format_number, percent};
 use crate::analysis::{Counts, Distribution};
-use crate::config::{Language, MeanOf, Measure, Texts};
+use crate::config::{Category, Language, MeanOf, Measure, Texts};
 
 /// One breakdown: a row per category with its count, share and means, beside the figures of
 /// the scope it is compared with (the class in a participant report).
@@ -109,13 +109,6 @@ pub struct SplitView {
     pub significant: bool,
 }
 
-fn texts(nb: &str, en: &str) -> Texts {
-    Texts {
-        nb: nb.into(),
-        en: Some(en.into()),
-    }
-}
-
 /// A p-value as reports print it: four decimals, or `< 0,0001`.
 pub fn p_text(p: f64, lang: Language) -> String {
     if p < 0.0001 {
@@ -160,13 +153,13 @@ impl Context<'_> {
         let lang = self.lang;
         match what {
             MeanOf::Score => (self.season.effective.report.score_label.clone())
-                .unwrap_or_else(|| texts("Score", "Score"))
+                .unwrap_or_else(|| Texts::both("Score", "Score"))
                 .get(lang)
                 .to_string(),
             MeanOf::Area(a) => self.season.areas[a].name.get(lang).to_string(),
             MeanOf::Question(q) => self.season.questions[q].label.get(lang).to_string(),
-            MeanOf::Wait => texts("Ventetid", "Wait").get(lang).to_string(),
-            MeanOf::Handling => texts("Behandlingstid", "Handling time")
+            MeanOf::Wait => Texts::both("Ventetid", "Wait").get(lang).to_string(),
+            MeanOf::Handling => Texts::both("Behandlingstid", "Handling time")
                 .get(lang)
                 .to_string(),
         }
@@ -196,10 +189,19 @@ impl Context<'_> {
             &self.analysis.breakdowns[b],
             self.lang,
         );
+        let previous_key = |category: &Category| {
+            (
+                breakdown.id.clone(),
+                previous_scope.to_string(),
+                category.key.clone(),
+            )
+        };
+        // Last season knew this scope when it has a share for any of its categories.
         let previous = self.previous.as_ref().filter(|prev| {
-            prev.shares
-                .keys()
-                .any(|(id, scope, _)| id == &breakdown.id && scope == previous_scope)
+            result
+                .categories
+                .iter()
+                .any(|c| prev.shares.contains_key(&previous_key(c)))
         });
         let rows = result
             .categories
@@ -209,11 +211,7 @@ impl Context<'_> {
                 let cell = &counts.cells[k];
                 let previous_share = previous.map(|prev| {
                     prev.shares
-                        .get(&(
-                            breakdown.id.clone(),
-                            previous_scope.to_string(),
-                            category.key.clone(),
-                        ))
+                        .get(&previous_key(category))
                         .copied()
                         .unwrap_or(0.0)
                 });
