@@ -384,7 +384,8 @@ fn default_max_problems() -> usize {
 pub struct RawOutput {
     /// The output folder, relative to the config file; `--out` overrides it.
     pub dir: String,
-    /// The template folder, relative to the config file; default `../report-templates`.
+    /// A template folder of your own, relative to the config file (`ksp templates export DIR`
+    /// writes the built-in ones to start from); absent: the templates built into ksp.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<String>,
 }
@@ -718,7 +719,8 @@ pub struct Season {
     /// Inclusive first and last day of the season.
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub output_dir: PathBuf,
-    pub templates_dir: PathBuf,
+    /// `output.templates`, resolved; `None`: the templates built into ksp.
+    pub templates_dir: Option<PathBuf>,
     pub award: AwardRules,
     pub channels: Vec<Channel>,
     pub areas: Vec<Area>,
@@ -1681,12 +1683,7 @@ fn check(path: &Path, raw: RawConfig) -> Result<Season, CheckError> {
         max_problems: raw.input.max_problems.max(1),
         period,
         output_dir: resolve(&raw.output.dir),
-        templates_dir: resolve(
-            raw.output
-                .templates
-                .as_deref()
-                .unwrap_or("../report-templates"),
-        ),
+        templates_dir: raw.output.templates.as_deref().map(resolve),
         award,
         channels,
         areas,

@@ -768,6 +768,8 @@ pub struct CommentRow {
     pub date: String,
     pub channel: String,
     pub text: String,
+    /// The comment reads right to left (Arabic, Hebrew): set as a right-to-left paragraph.
+    pub rtl: bool,
 }
 
 #[derive(Serialize)]
@@ -972,6 +974,7 @@ impl Context<'_> {
                         date: date_of(inquiry),
                         channel: season.channels[inquiry.channel].name.get(lang).to_string(),
                         text: text.clone(),
+                        rtl: crate::glyphs::is_right_to_left(text),
                     })
                     .collect(),
             })

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{OnBadRow, QuestionKind, RESERVED_COLUMNS, Season, Sector};
+use crate::glyphs::{Coverage, Fix};
 use crate::table::{self, InputError, Place, Row, Table};
 
 #[derive(Debug, Clone)]
@@ -63,6 +64,15 @@ pub struct Inquiry {
     pub extra: Vec<String>,
 }
 
+/// A character of a participant's texts changed so the reports can show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFix {
+    pub participant: String,
+    /// The cell the character is in.
+    pub place: Place,
+    pub fix: Fix,
+}
+
 /// A warning counted over the whole input, with the first place it was seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -85,6 +95,9 @@ pub struct Dataset {
     /// The input files read, with their SHA-256.
     pub inputs: Vec<(PathBuf, String)>,
     pub warnings: Vec<Warning>,
+    /// Characters of names, classes, comments and other texts that no font has (shown as a
+    /// placeholder) or that were control characters (removed), in file and line order.
+    pub text_fixes: Vec<TextFix>,
 }
 
 impl Dataset {
@@ -128,13 +141,14 @@ impl std::fmt::Display for InputErrors {
     }
 }
 
-#[derive(Default)]
-struct Findings {
+struct Findings<'c> {
     errors: Vec<InputError>,
     warnings: BTreeMap<String, (usize, Place)>,
+    coverage: &'c Coverage,
+    fixes: Vec<TextFix>,
 }
 
-impl Findings {
+impl Findings<'_> {
     fn error(&mut self, place: Place, value: &str, message: impl Into<String>) {
         self.errors.push(InputError {
             place,
@@ -149,12 +163,57 @@ impl Findings {
             .and_modify(|(n, _)| *n += 1)
             .or_insert((1, place));
     }
+
+    /// A text as the reports can show it; what had to change is recorded for `participant`.
+    fn showable(&mut self, text: &str, place: impl Fn() -> Place, participant: &str) -> String {
+        let mut fixes = Vec::new();
+        let clean = self.coverage.clean(text, &mut fixes).into_owned();
+        self.fixes.extend(fixes.into_iter().map(|(_, fix)| TextFix {
+            participant: participant.to_string(),
+            place: place(),
+            fix,
+        }));
+        clean
+    }
+}
+
+/// One warning per participant whose texts had characters changed, at the first of them.
+fn text_fix_warnings(fixes: &[TextFix]) -> Vec<Warning> {
+    let mut by_participant: BTreeMap<&str, Vec<&TextFix>> = BTreeMap::new();
+    for f in fixes {
+        by_participant.entry(&f.participant).or_default().push(f);
+    }
+    by_participant
+        .into_iter()
+        .map(|(participant, fixes)| {
+            let code = |f: &TextFix| format!("U+{:04X}", f.fix.char() as u32);
+            let mut others: Vec<String> = Vec::new();
+            for f in &fixes[1..] {
+                if code(f) != code(fixes[0]) && !others.contains(&code(f)) && others.len() < 5 {
+                    others.push(code(f));
+                }
+            }
+            let more = match (fixes.len(), others.is_empty()) {
+                (1, _) => String::new(),
+                (n, true) => format!("; {n} characters in all"),
+                (n, false) => format!("; {n} characters in all, also {}", others.join(", ")),
+            };
+            Warning {
+                message: format!(
+                    "participant `{participant}`: {}{more}",
+                    fixes[0].fix.describe()
+                ),
+                count: 1,
+                first: fixes[0].place.clone(),
+            }
+        })
+        .collect()
 }
 
 /// Loads both input files and checks them against the season. Problems with a file as a
 /// whole (unreadable, missing columns) always fail; problems of single rows fail under
 /// `on_bad_row = "fail"` and set the row aside under `"reject"`.
-pub fn load(season: &Season) -> Result<Dataset, InputErrors> {
+pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors> {
     let sheet = season.sheet.as_deref();
     let participants = table::read(
         &season.participants_path,
@@ -169,7 +228,7 @@ pub fn load(season: &Season) -> Result<Dataset, InputErrors> {
         sheet,
     );
     match (participants, responses) {
-        (Ok(p), Ok(r)) => check_tables(season, &p, &r),
+        (Ok(p), Ok(r)) => check_tables(season, &p, &r, coverage),
         (p, r) => Err(sorted_errors(
             season,
             [p.err(), r.err()].into_iter().flatten().collect(),
@@ -194,13 +253,20 @@ fn sorted_errors(season: &Season, mut errors: Vec<InputError>) -> InputErrors {
     InputErrors { errors, total }
 }
 
-/// Checks two tables already read (from files or memory) against the season.
+/// Checks two tables already read (from files or memory) against the season; texts are made
+/// showable with the fonts of `coverage`.
 pub fn check_tables(
     season: &Season,
     participants: &Table,
     responses: &Table,
+    coverage: &Coverage,
 ) -> Result<Dataset, InputErrors> {
-    let mut findings = Findings::default();
+    let mut findings = Findings {
+        errors: Vec::new(),
+        warnings: BTreeMap::new(),
+        coverage,
+        fixes: Vec::new(),
+    };
     let mut dataset = check(season, participants, responses, &mut findings);
     let (row_errors, file_errors): (Vec<InputError>, Vec<InputError>) = findings
         .errors
@@ -219,6 +285,10 @@ pub fn check_tables(
         .map(|e| (e.place.file.as_path(), e.place.line))
         .collect();
     rows.dedup();
+    // A rejected row's texts are not shown, so what was changed in them does not matter.
+    let mut fixes = findings.fixes;
+    fixes.retain(|f| !rows.contains(&(f.place.file.as_path(), f.place.line)));
+    fixes.sort_by(|a, b| a.place.cmp(&b.place));
     dataset.rows_rejected = rows.len();
     dataset.rejects = rejects;
     dataset.warnings = findings
@@ -229,7 +299,9 @@ pub fn check_tables(
             count,
             first,
         })
+        .chain(text_fix_warnings(&fixes))
         .collect();
+    dataset.text_fixes = fixes;
     Ok(dataset)
 }
 
@@ -363,6 +435,7 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
             (rt.file.clone(), rt.sha256.clone()),
         ],
         warnings: vec![],
+        text_fixes: vec![],
     };
     if findings.errors.iter().any(|e| e.place.file == rt.file) {
         // Without the right columns every row would repeat the same problem.
@@ -634,13 +707,24 @@ fn check_inquiry(
         .iter()
         .filter_map(|(c, suffix)| {
             let text = row.fields[*c].trim();
-            (!text.is_empty()).then(|| (suffix.clone(), text.to_string()))
+            (!text.is_empty()).then(|| {
+                (
+                    suffix.clone(),
+                    findings.showable(text, || at(Some(*c)), pid),
+                )
+            })
         })
         .collect();
+    let extra = extra
+        .iter()
+        .zip(&season.extra_columns)
+        .map(|(value, name)| findings.showable(value, || at(col(name)), pid))
+        .collect();
+    let shopper_id = findings.showable(field(col("shopper_id")), || at(col("shopper_id")), pid);
     Some(Inquiry {
         id: id.to_string(),
         participant: participant?,
-        shopper_id: field(col("shopper_id")).to_string(),
+        shopper_id,
         channel: channel?,
         attempts,
         sent_at: sent_at?,
@@ -761,8 +845,8 @@ fn check_participants(
         }
         participants.push(Participant {
             id: id.to_string(),
-            name: field(name_c).to_string(),
-            class: field(class_c).to_string(),
+            name: findings.showable(field(name_c), || at(name_c), id),
+            class: findings.showable(field(class_c), || at(class_c), id),
             sector,
             channels,
             line: row.line,

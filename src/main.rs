@@ -78,6 +78,10 @@ enum Command {
         /// folders with `ksp merge`.
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
+        /// When another run is writing into the same output folder, wait for it to finish
+        /// instead of failing at once (exit 3).
+        #[arg(long)]
+        wait: bool,
     },
     /// Show what changed between two runs (exit 1 when anything did).
     ///
@@ -111,6 +115,22 @@ enum Command {
         /// The merged output folder (replaced all or nothing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// When another run is writing into DIR, wait for it instead of failing.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Check that an output folder is complete: every file its manifest lists, unchanged.
+    ///
+    /// Exits 0 when every file of manifest.json is there with its SHA-256 and size, 1 with the
+    /// list of missing or changed files, 2 when the folder has no readable manifest. Files the
+    /// manifest does not list are named but do not fail the check. A publishing step can run
+    /// it before it copies the folder anywhere.
+    #[command(
+        after_help = "Example:\n  ksp verify out/ksp-2022 && rsync -a out/ksp-2022/ publish/"
+    )]
+    Verify {
+        /// The output folder of `ksp run` or `ksp merge`.
+        dir: PathBuf,
     },
     /// How often each participant wins its class under other weights.
     ///
@@ -149,17 +169,17 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
     },
-    /// Render one part of a run's documents into its staging folder (used by `ksp run`).
+    /// Render the documents `ksp run` sends on standard input into its staging folder.
     #[command(hide = true)]
     RenderPart {
-        config: PathBuf,
-        #[arg(long = "set")]
-        overrides: Vec<String>,
         #[arg(long)]
         staging: PathBuf,
-        /// Participant indices and `summary`.
-        #[arg(long, value_delimiter = ',')]
-        docs: Vec<String>,
+        /// The template folder; the built-in templates when absent.
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// The report date, YYYY-MM-DD.
+        #[arg(long)]
+        date: chrono::NaiveDate,
     },
     /// Write a synthetic season (participants.csv, responses.csv) for tests and benchmarks.
     Generate {
@@ -237,6 +257,7 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
             weights,
             force,
             shard,
+            wait,
         } => {
             let mut overrides = match weights {
                 Some(file) => ksp::config::overlay_overrides(&file)?
@@ -259,7 +280,14 @@ fn execute(command: Command) -> Result<(), ksp::Error> {
                 progress: true,
                 force,
                 shard,
+                wait,
             })?;
+            for dir in &summary.removed_stale {
+                eprintln!(
+                    "ksp: removed {}, the staging folder of an earlier run that did not finish",
+                    dir.display()
+                );
+            }
             print_warnings(&summary.warnings);
             let total: f64 = summary.timings.iter().map(|(_, d)| d.as_secs_f64()).sum();
             let shard = summary
@@ -300,15 +328,13 @@ results and {}{shard} written to {} in {:.2} s",
             Ok(())
         }
         Command::RenderPart {
-            config,
-            overrides,
             staging,
-            docs,
-        } => ksp::render_worker(&ksp::PartOptions {
-            config,
-            overrides,
+            templates,
+            date,
+        } => ksp::run::render_worker(&ksp::run::PartOptions {
             staging,
-            docs,
+            templates,
+            date,
         }),
         Command::Diff {
             old,
@@ -347,8 +373,14 @@ results and {}{shard} written to {} in {:.2} s",
                 Err(ksp::Error::Changed)
             }
         }
-        Command::Merge { shards, out } => {
-            let files = ksp::output::merge(&shards, &out).map_err(ksp::Error::Output)?;
+        Command::Merge { shards, out, wait } => {
+            let lock = ksp::output::OutputLock::acquire(&out, wait, |holder| {
+                eprintln!(
+                    "ksp: waiting for the other run into {} ({holder}) to finish",
+                    out.display()
+                )
+            })?;
+            let files = ksp::output::merge(&shards, &out, &lock).map_err(ksp::Error::Output)?;
             println!(
                 "ksp: merged {} shards, {files} files, into {}",
                 shards.len(),
@@ -385,8 +417,36 @@ results and {}{shard} written to {} in {:.2} s",
             );
             Ok(())
         }
+        Command::Verify { dir } => {
+            let found = ksp::output::verify(&dir).map_err(ksp::Error::Usage)?;
+            for path in &found.unlisted {
+                eprintln!("note: {path} is not in the manifest");
+            }
+            if found.is_intact() {
+                println!(
+                    "ksp: {} is complete: all {} files of its manifest are there, unchanged",
+                    dir.display(),
+                    found.listed
+                );
+                return Ok(());
+            }
+            for path in &found.missing {
+                println!("missing: {path}");
+            }
+            for path in &found.changed {
+                println!("changed: {path}");
+            }
+            println!(
+                "ksp: {} is not as its manifest says: {} missing, {} changed of {} files",
+                dir.display(),
+                found.missing.len(),
+                found.changed.len(),
+                found.listed
+            );
+            Err(ksp::Error::Changed)
+        }
         Command::Validate { config, overrides } => {
-            let prepared = ksp::prepare(&config, &overrides)?;
+            let prepared = ksp::prepare_config(&config, &overrides)?;
             // The files the config names for the reports (last season, a sensitivity table).
             prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;
             print_warnings(&prepared.data.warnings);

@@ -459,6 +459,7 @@ mod tests {
             rejects: vec![],
             inputs: vec![],
             warnings: vec![],
+            text_fixes: vec![],
         }
     }
 

@@ -116,7 +116,7 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
         let value = value.as_f64().expect("a number");
         bounds.push((value, integer));
     }
-    let data = input::load(&base)?;
+    let data = input::load(&base, &crate::glyphs::Coverage::everything())?;
     let baseline_scores = score::score(&base, &data);
     let baseline = rank::rank(&base, &data, &baseline_scores);
 

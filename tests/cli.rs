@@ -1110,3 +1110,410 @@ fn chat_study_threshold_matches_scipy() {
         assert!(text.contains("0,0002"), "{text}");
     }
 }
+
+/// Text for comparing with what pdftotext gives back: no white space (pdftotext puts line
+/// breaks where the layout does and guesses the spaces around emoji), no control or format
+/// characters (joiners, bidi marks, tag characters), and characters no font has as the
+/// placeholder the report shows.
+fn comparable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{10FFFD}' | '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .filter(|c| {
+            !c.is_whitespace()
+                && !c.is_control()
+                && !matches!(*c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFE00..=0xFE0F | 0xE0000..=0xE007F)
+        })
+        .collect()
+}
+
+/// The words of a right-to-left text. poppler writes each run of the other direction as a
+/// separate segment and the lam-alef ligature as alef-lam, so RTL texts are compared word by
+/// word with that ligature in one spelling.
+fn rtl_words(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || ",،.:".contains(c))
+        .map(|w| comparable(w).replace("لا", "ال"))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Every word box of a PDF by `pdftotext -bbox`, with its page's width and height.
+fn word_boxes(path: &Path) -> Vec<(f64, f64, [f64; 4], String)> {
+    let o = Command::new("pdftotext")
+        .args(["-bbox", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    let attr = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..start + tag[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let mut page = (0.0, 0.0);
+    let mut boxes = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            page = (attr(line, "width"), attr(line, "height"));
+        } else if line.starts_with("<word ") {
+            let word = &line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()];
+            let b = ["xMin", "yMin", "xMax", "yMax"].map(|n| attr(line, n));
+            boxes.push((page.0, page.1, b, word.to_string()));
+        }
+    }
+    boxes
+}
+
+#[test]
+fn any_text_people_type_renders_stays_text_and_stays_on_the_page() {
+    let (_dir, out) = run_config("testdata/strange/ksp.toml", &[]);
+    let summary = read_json(&out.join("run-summary.json"));
+    assert_eq!(
+        summary["documents_rendered"], 7,
+        "every report and the summary"
+    );
+    // C's name holds U+0007 and U+0001, its comments U+0007, U+0001, U+0085 (removed), a
+    // plane-16 private-use character and U+FFFF (shown as the placeholder).
+    assert_eq!(summary["characters_removed"], 5, "{summary}");
+    assert_eq!(summary["characters_replaced"], 2, "{summary}");
+    assert_eq!(summary["participants_with_changed_characters"], 1);
+    let warnings = summary["warnings"].as_array().unwrap();
+    let fix = warnings
+        .iter()
+        .find(|w| w["message"].as_str().unwrap().contains("participant `C`"))
+        .expect("one warning for participant C");
+    assert!(
+        fix["where"]
+            .as_str()
+            .unwrap()
+            .ends_with("participants.csv:6:2: column `name`")
+            && fix["message"].as_str().unwrap().contains("U+0007")
+            && fix["message"].as_str().unwrap().contains("U+10FFFD"),
+        "{fix}"
+    );
+    if pdf_text(&out.join("award-summary.pdf")).is_none() {
+        return;
+    }
+    let raw = |id: &str| comparable(&pdf_text(&out.join(format!("reports/{id}.pdf"))).unwrap());
+    let logical = |id: &str| {
+        let o = Command::new("pdftotext")
+            .arg(out.join(format!("reports/{id}.pdf")))
+            .arg("-")
+            .output()
+            .unwrap();
+        rtl_words(&String::from_utf8_lossy(&o.stdout)).join(" ")
+    };
+    let mut texts: Vec<(String, String)> = rows(&root().join("testdata/strange/responses.csv"))
+        .into_iter()
+        .map(|r| (r["participant_id"].clone(), r["comment_agent"].clone()))
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
+    texts.extend(
+        rows(&root().join("testdata/strange/participants.csv"))
+            .into_iter()
+            .map(|r| (r["participant_id"].clone(), r["name"].clone())),
+    );
+    for (id, text) in texts {
+        if text.len() > 10_000 {
+            // Across pages, with running headers between: every sentence, then the end.
+            let got = raw(&id);
+            for i in 1..=120 {
+                assert!(got.contains(&format!("(avsnitt{i})")), "{id}: sentence {i}");
+            }
+            assert!(
+                got.contains("(sluttpådenlangekommentaren)"),
+                "{id}: its end"
+            );
+        } else if rtl_words(&text)
+            .iter()
+            .any(|w| w.chars().any(|c| ('\u{590}'..='\u{8FF}').contains(&c)))
+        {
+            let got = logical(&id);
+            for word in rtl_words(&text) {
+                assert!(got.contains(&word), "{id}: `{word}` of `{text}` in {got}");
+            }
+        } else {
+            let want = comparable(&text).replace(['\u{7}', '\u{1}'], "");
+            assert!(
+                raw(&id).contains(&want),
+                "{id}: `{text}` is not in its report"
+            );
+        }
+    }
+    let margin = 20.0 / 25.4 * 72.0;
+    let pdfs: Vec<PathBuf> = ["A", "C", "E", "S", "W", "Z"]
+        .iter()
+        .map(|id| out.join(format!("reports/{id}.pdf")))
+        .chain([out.join("award-summary.pdf")])
+        .collect();
+    for pdf in &pdfs {
+        for (width, height, [x0, y0, x1, y1], word) in word_boxes(pdf) {
+            assert!(
+                x0 >= margin - 1.0 && x1 <= width - margin + 1.0 && y0 >= 0.0 && y1 <= height,
+                "{}: `{word}` at x {x0:.0}–{x1:.0}, y {y0:.0}–{y1:.0} is outside the text area",
+                pdf.display()
+            );
+        }
+    }
+    if let Ok(o) = Command::new("pdfua").arg("check").args(&pdfs).output() {
+        let report = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "pdfua found problems:\n{report}");
+    } else if std::env::var_os("CI").is_some() {
+        panic!("pdfua is missing: pip install pdfua");
+    }
+}
+
+/// `ksp run` of the hand-worked season into `out`, started but not waited for.
+fn spawn_run(out: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ksp"))
+        .args([
+            "run",
+            "testdata/handworked/ksp.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(extra)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn two_runs_into_one_folder_one_waits_or_fails_and_the_folder_is_whole() {
+    let (_clean_dir, clean) = run_handworked(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let runs = [spawn_run(&out, &["--force"]), spawn_run(&out, &["--force"])];
+    let outcomes: Vec<Output> = runs
+        .into_iter()
+        .map(|r| r.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<Option<i32>> = outcomes.iter().map(|o| o.status.code()).collect();
+    assert!(
+        codes == [Some(0), Some(3)] || codes == [Some(3), Some(0)],
+        "exactly one succeeds: {codes:?}\n{}\n{}",
+        stderr(&outcomes[0]),
+        stderr(&outcomes[1])
+    );
+    let refused = outcomes
+        .iter()
+        .find(|o| o.status.code() == Some(3))
+        .unwrap();
+    let message = stderr(refused);
+    assert!(
+        message.contains("is being written by another ksp run (pid ")
+            && message.contains(out.to_str().unwrap())
+            && message.contains("--wait"),
+        "{message}"
+    );
+    assert!(
+        snapshot(&out) == snapshot(&clean),
+        "the folder is one clean run"
+    );
+    assert_eq!(names_in(dir.path()), ["out"], "no lock or staging left");
+
+    let runs = [
+        spawn_run(&out, &["--force", "--wait"]),
+        spawn_run(&out, &["--force", "--wait"]),
+    ];
+    for run in runs {
+        let o = run.wait_with_output().unwrap();
+        assert!(
+            o.status.success(),
+            "with --wait both succeed: {}",
+            stderr(&o)
+        );
+    }
+    assert!(snapshot(&out) == snapshot(&clean), "still one clean run");
+    assert_eq!(names_in(dir.path()), ["out"]);
+}
+
+/// The pids of running (not zombie) processes whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // pid (comm) state ppid …; comm may hold spaces, so read after the last ')'.
+            let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+            if fields[1].parse::<u32>() == Ok(parent) && fields[0] != "Z" {
+                pids.push(pid);
+            }
+        }
+    }
+    pids
+}
+
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s[s.rfind(')').unwrap() + 2..].starts_with('Z'))
+        .unwrap_or(false)
+}
+
+/// Starts a run into `out` with render processes and signals it once they are rendering;
+/// returns the run's output and whether the render processes were gone within two seconds.
+#[cfg(target_os = "linux")]
+fn kill_mid_render(out: &Path, signal: i32) -> (Output, bool) {
+    let run = spawn_run(out, &["--force", "--jobs", "2"]);
+    let pid = run.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let workers = loop {
+        let workers = children_of(pid);
+        if workers.len() == 2 {
+            break workers;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no render processes started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: signals a child process of this test, which it then reaps.
+    unsafe { libc_kill(pid as i32, signal) };
+    let o = run.wait_with_output().unwrap();
+    let gone = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        workers.iter().all(|w| !running(*w))
+    });
+    (o, gone)
+}
+
+#[cfg(target_os = "linux")]
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_killed_run_leaves_the_output_and_no_process_behind() {
+    const SIGKILL: i32 = 9;
+    const SIGTERM: i32 = 15;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let first = spawn_run(&out, &[]).wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&out);
+
+    let (o, gone) = kill_mid_render(&out, SIGKILL);
+    assert_eq!(o.status.code(), None, "killed by a signal");
+    assert!(
+        gone,
+        "render processes outlived their killed parent by two seconds"
+    );
+    assert!(snapshot(&out) == before, "the previous output changed");
+    let stale: Vec<String> = names_in(dir.path())
+        .into_iter()
+        .filter(|n| n.contains("ksp-staging"))
+        .collect();
+    assert_eq!(
+        stale.len(),
+        1,
+        "SIGKILL leaves its staging folder: {stale:?}"
+    );
+    let next = spawn_run(&out, &[]).wait_with_output().unwrap();
+    assert!(next.status.success(), "{}", stderr(&next));
+    assert!(
+        stderr(&next).contains(&format!("removed {}", dir.path().join(&stale[0]).display())),
+        "the next run says it removed the stale staging folder: {}",
+        stderr(&next)
+    );
+    assert_eq!(names_in(dir.path()), ["out"]);
+    assert!(snapshot(&out) == before, "a full run writes the same files");
+
+    let (o, gone) = kill_mid_render(&out, SIGTERM);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(gone, "render processes outlived SIGTERM by two seconds");
+    assert!(snapshot(&out) == before);
+    assert_eq!(
+        names_in(dir.path()),
+        ["out"],
+        "SIGTERM removes its staging folder"
+    );
+}
+
+#[test]
+fn verify_finds_missing_and_changed_files() {
+    let (_dir, out) = run_handworked(&[]);
+    let o = ksp(&["verify", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("is complete"));
+    std::fs::remove_file(out.join("reports/A.pdf")).unwrap();
+    let mut bytes = std::fs::read(out.join("reports/B.pdf")).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(out.join("reports/B.pdf"), bytes).unwrap();
+    std::fs::write(out.join("stray.txt"), "x").unwrap();
+    let o = ksp(&["verify", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("missing: reports/A.pdf") && text.contains("changed: reports/B.pdf"),
+        "{text}"
+    );
+    assert!(stderr(&o).contains("stray.txt is not in the manifest"));
+    let o = ksp(&["verify", out.join("reports").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "no manifest: {}", stderr(&o));
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_run_into_a_full_disk_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=256k",
+            "tmpfs",
+            disk.to_str().unwrap(),
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        return eprintln!("skipping the full-disk test: mounting a tmpfs needs root");
+    }
+    let out = disk.join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("previous.txt"), "the last run's output").unwrap();
+    let o = ksp(&[
+        "run",
+        "testdata/handworked/ksp.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let listing = names_in(&disk);
+    let previous = std::fs::read_to_string(out.join("previous.txt"));
+    Command::new("umount").arg(&disk).status().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        listing,
+        ["out"],
+        "no staging folder or lock left on the full disk"
+    );
+    assert_eq!(previous.unwrap(), "the last run's output");
+}

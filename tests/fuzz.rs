@@ -49,7 +49,7 @@ proptest! {
         let p = ksp::table::read_csv(Path::new("participants.csv"), &participants, None);
         let r = ksp::table::read_csv(Path::new("responses.csv"), &responses, None);
         if let (Ok(p), Ok(r)) = (p, r) {
-            let _ = ksp::input::check_tables(season, &p, &r);
+            let _ = ksp::input::check_tables(season, &p, &r, &ksp::glyphs::Coverage::everything());
         }
     }
 

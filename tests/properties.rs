@@ -29,7 +29,7 @@ fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {
 
 /// The results tables of a season as CSV bytes, without rendering.
 fn results(config: &Path) -> [Vec<u8>; 3] {
-    let p = ksp::prepare(config, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let p = ksp::prepare_config(config, &[]).unwrap_or_else(|e| panic!("{e}"));
     let t = ksp::results::tables(&p.season, &p.data, &p.scores, &p.standings, &p.analysis);
     [t.participants.csv(), t.classes.csv(), t.awards.csv()]
 }
@@ -83,7 +83,7 @@ proptest! {
         let (p, r) = small_season(seed);
         std::fs::write(dir.path().join("p.csv"), &p).unwrap();
         std::fs::write(dir.path().join("r.csv"), &r).unwrap();
-        let prepared = ksp::prepare(&config_for(dir.path(), "p.csv", "r.csv"), &[]).unwrap();
+        let prepared = ksp::prepare_config(&config_for(dir.path(), "p.csv", "r.csv"), &[]).unwrap();
         let in_range = |x: Option<f64>, lo: f64, hi: f64| x.is_none_or(|v| (lo..=hi).contains(&v));
         for s in &prepared.scores.inquiries {
             prop_assert!(in_range(s.score, 0.0, 100.0));
@@ -111,7 +111,7 @@ proptest! {
         let (p, r) = flawless(&season, &channels, public);
         std::fs::write(dir.path().join("p.csv"), p).unwrap();
         std::fs::write(dir.path().join("r.csv"), r).unwrap();
-        let prepared = ksp::prepare(&config, &[]).unwrap();
+        let prepared = ksp::prepare_config(&config, &[]).unwrap();
         let f = &prepared.scores.participants[0];
         prop_assert_eq!(f.total, Some(100.0));
         prop_assert_eq!(f.total_answered, Some(100.0));
@@ -261,7 +261,7 @@ fn excel_input_gives_the_same_results_and_names_sheet_rows() {
     // A bad value is reported by sheet, row and column.
     let bad = r.replacen(",P001,", ",P999,", 1);
     std::fs::write(dir.path().join("bad.xlsx"), xlsx(&bad, "Svar")).unwrap();
-    let err = ksp::prepare(&config_for(dir.path(), "p.xlsx", "bad.xlsx"), &[])
+    let err = ksp::prepare_config(&config_for(dir.path(), "p.xlsx", "bad.xlsx"), &[])
         .err()
         .unwrap()
         .to_string();

@@ -3,6 +3,7 @@
 //! that serves the template folder and one JSON data file from memory, and nothing else.
 
 use sha2::Digest;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -50,10 +51,10 @@ pub struct Job {
 
 /// Fonts, library and templates, shared by every report and thread.
 pub struct Renderer {
-    fonts: Vec<Font>,
-    book: LazyHash<FontBook>,
+    fonts: std::sync::Arc<Fonts>,
     library: LazyHash<Library>,
-    templates_dir: PathBuf,
+    /// The template folder, `None` for the built-in set; for messages.
+    templates_dir: Option<PathBuf>,
     /// Every file of the template folder by its virtual id, read once.
     files: HashMap<FileId, Bytes>,
     sources: HashMap<FileId, Source>,
@@ -71,108 +72,159 @@ fn file_id(path: &str) -> FileId {
     .intern()
 }
 
-/// SHA-256 over every file of the template folder (paths and bytes, fonts included), so a
-/// changed template, style or font renders every document again.
-pub fn fingerprint(templates_dir: &Path) -> Result<String, String> {
-    let mut files = Vec::new();
-    let mut stack = vec![templates_dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| format!("cannot read the template folder {}: {e}", dir.display()))?;
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    let mut hasher = sha2::Sha256::new();
-    for path in files {
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let relative = path.strip_prefix(templates_dir).unwrap_or(&path);
-        hasher.update(relative.to_string_lossy().as_bytes());
-        hasher.update([0]);
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(&bytes);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+/// The templates compiled into the binary: `report-templates/` as it was at build time.
+pub mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_templates.rs"));
 }
 
-impl Renderer {
-    /// Checks that the template folder holds the season's templates.
-    pub fn check_templates(templates_dir: &Path, templates: &[&str]) -> Result<(), String> {
-        for template in templates {
-            if !templates_dir.join(template).is_file() {
-                return Err(format!(
-                    "the template {} is missing: set output.templates in the config to the template folder, and report.participant_template / report.summary_template to files in it",
-                    templates_dir.join(template).display()
-                ));
-            }
+pub mod fonts;
+
+pub use fonts::Fonts;
+
+/// The templates a season renders with, read into memory once: the built-in set compiled
+/// into ksp, or a folder (`output.templates`), every file by its path in the set.
+pub struct TemplateFolder {
+    /// `None`: the built-in set.
+    dir: Option<PathBuf>,
+    /// Sorted by path.
+    files: Vec<(String, Cow<'static, [u8]>)>,
+}
+
+impl TemplateFolder {
+    /// The built-in templates (`report-templates/` as it was when ksp was built).
+    pub fn builtin() -> TemplateFolder {
+        TemplateFolder {
+            dir: None,
+            files: builtin::FILES
+                .iter()
+                .map(|(path, bytes)| (path.to_string(), Cow::Borrowed(*bytes)))
+                .collect(),
         }
-        Ok(())
     }
 
-    /// Loads embedded fonts, the fonts under `<templates>/fonts/`, and every file of the
-    /// template folder. `date` is the report date, used for `today()` and the PDF timestamp.
-    pub fn new(templates_dir: &Path, date: NaiveDate) -> Result<Renderer, String> {
-        let mut files = HashMap::new();
-        let mut sources = HashMap::new();
-        let mut fonts: Vec<Font> = typst_assets::fonts()
-            .flat_map(|data| Font::iter(Bytes::new(data)))
-            .collect();
-        let mut stack = vec![templates_dir.to_path_buf()];
-        if !templates_dir.is_dir() {
+    /// The built-in set for `None`, else every file under `dir`.
+    pub fn read(dir: Option<&Path>) -> Result<TemplateFolder, String> {
+        let Some(dir) = dir else {
+            return Ok(TemplateFolder::builtin());
+        };
+        if !dir.is_dir() {
             return Err(format!(
-                "the template folder {} does not exist: set output.templates in the config",
-                templates_dir.display()
+                "the template folder {} does not exist: set output.templates in the config to a folder of templates (`ksp templates export DIR` writes the built-in ones), or leave it out to use the built-in templates",
+                dir.display()
             ));
         }
-        while let Some(dir) = stack.pop() {
-            let mut entries: Vec<_> = std::fs::read_dir(&dir)
-                .map_err(|e| format!("cannot read the template folder {}: {e}", dir.display()))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .collect();
-            entries.sort();
-            for path in entries {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            let entries = std::fs::read_dir(&folder).map_err(|e| {
+                format!("cannot read the template folder {}: {e}", folder.display())
+            })?;
+            for path in entries.filter_map(Result::ok).map(|e| e.path()) {
                 if path.is_dir() {
                     stack.push(path);
                     continue;
                 }
                 let bytes = std::fs::read(&path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let relative = path
-                    .strip_prefix(templates_dir)
-                    .expect("under the template folder");
-                let virtual_path = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
-                let extension = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                if matches!(extension.as_str(), "ttf" | "otf" | "ttc" | "otc") {
-                    fonts.extend(Font::iter(Bytes::new(bytes)));
-                    continue;
-                }
-                let Ok(vpath) = VirtualPath::new(&virtual_path) else {
-                    continue;
-                };
-                let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
-                if extension == "typ" {
-                    let text = String::from_utf8(bytes.clone())
-                        .map_err(|_| format!("{} is not UTF-8", path.display()))?;
-                    sources.insert(id, Source::new(id, text));
-                }
-                files.insert(id, Bytes::new(bytes));
+                let relative = path.strip_prefix(dir).expect("under the template folder");
+                files.push((
+                    relative.to_string_lossy().replace('\\', "/"),
+                    Cow::Owned(bytes),
+                ));
             }
+        }
+        files.sort();
+        Ok(TemplateFolder {
+            dir: Some(dir.to_path_buf()),
+            files,
+        })
+    }
+
+    /// The folder, `None` for the built-in set.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Where a file of the set is, for messages: its path on disk, or `<built-in>/path`.
+    pub fn display(&self, path: &str) -> String {
+        match &self.dir {
+            Some(dir) => dir.join(path).display().to_string(),
+            None => format!("<built-in templates>/{path}"),
+        }
+    }
+
+    /// Checks that the set holds the season's templates.
+    pub fn check(&self, templates: &[&str]) -> Result<(), String> {
+        for template in templates {
+            if !self.files.iter().any(|(path, _)| path == template) {
+                return Err(format!(
+                    "the template {} is missing: set output.templates in the config to the template folder, and report.participant_template / report.summary_template to files in it",
+                    self.display(template)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fonts a folder brings; none for the built-in set, whose fonts are always loaded.
+    pub fn fonts(&self) -> Vec<&[u8]> {
+        if self.dir.is_none() {
+            return Vec::new();
+        }
+        self.files
+            .iter()
+            .filter(|(path, _)| fonts::is_font_file(path))
+            .map(|(_, bytes)| bytes.as_ref())
+            .collect()
+    }
+
+    /// SHA-256 over every file (paths and bytes, fonts included) and, for a folder, the
+    /// built-in fonts it renders with too, so a changed template, style or font renders every
+    /// document again.
+    pub fn fingerprint(&self) -> String {
+        if self.dir.is_none() {
+            return builtin::FINGERPRINT.to_string();
+        }
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(builtin::FINGERPRINT.as_bytes());
+        for (path, bytes) in &self.files {
+            hasher.update(path.as_bytes());
+            hasher.update([0]);
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl Renderer {
+    /// Serves the folder's Typst files to every document, with `fonts`. `date` is the report
+    /// date, used for `today()` and the PDF timestamp.
+    pub fn new(
+        folder: &TemplateFolder,
+        fonts: std::sync::Arc<Fonts>,
+        date: NaiveDate,
+    ) -> Result<Renderer, String> {
+        let mut files = HashMap::new();
+        let mut sources = HashMap::new();
+        for (path, bytes) in &folder.files {
+            if fonts::is_font_file(path) {
+                continue;
+            }
+            let Ok(vpath) = VirtualPath::new(&format!("/{path}")) else {
+                continue;
+            };
+            let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
+            if path.ends_with(".typ") {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| format!("{} is not UTF-8", folder.display(path)))?;
+                sources.insert(id, Source::new(id, text));
+            }
+            files.insert(id, Bytes::new(bytes.to_vec()));
         }
         let mut inputs = Dict::new();
         inputs.insert("data".into(), DATA_PATH.into_value());
@@ -183,10 +235,9 @@ impl Renderer {
             Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 12, 0, 0)
                 .expect("valid date");
         Ok(Renderer {
-            book: LazyHash::new(FontBook::from_fonts(fonts.iter())),
             fonts,
             library: LazyHash::new(library),
-            templates_dir: templates_dir.to_path_buf(),
+            templates_dir: folder.dir.clone(),
             files,
             sources,
             data_id: file_id(DATA_PATH),
@@ -197,6 +248,13 @@ impl Renderer {
         })
     }
 
+    fn template_path(&self, path: &str) -> String {
+        match &self.templates_dir {
+            Some(dir) => dir.join(path).display().to_string(),
+            None => format!("<built-in templates>/{path}"),
+        }
+    }
+
     /// Compiles one document to PDF bytes.
     pub fn render(&self, job: &Job) -> Result<Vec<u8>, RenderError> {
         let main = file_id(&format!("/{}", job.template));
@@ -205,7 +263,7 @@ impl Renderer {
                 subject: job.subject.clone(),
                 message: format!(
                     "the template {} is missing",
-                    self.templates_dir.join(&job.template).display()
+                    self.template_path(&job.template)
                 ),
             });
         }
@@ -239,7 +297,7 @@ impl Renderer {
                 let file = if id == self.data_id {
                     path
                 } else {
-                    self.templates_dir.join(path).display().to_string()
+                    self.template_path(&path)
                 };
                 Some(format!("{file}:{}:{}: ", line + 1, column + 1))
             });
@@ -334,6 +392,31 @@ impl Renderer {
     }
 }
 
+impl Renderer {
+    /// Renders jobs one after another as they arrive, on this thread (in a private pool with
+    /// a large stack, as [`Renderer::render_all`] does), evicting Typst's memo cache every
+    /// `evict_every` documents; each result goes to `done` with its job.
+    pub fn render_each(
+        &self,
+        jobs: impl Iterator<Item = Job>,
+        evict_every: usize,
+        mut done: impl FnMut(Job, Result<Vec<u8>, RenderError>),
+    ) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .stack_size(WORKER_STACK)
+            .build()
+            .expect("a worker thread starts");
+        for (n, job) in jobs.enumerate() {
+            if n > 0 && n % evict_every == 0 {
+                typst::comemo::evict(0);
+            }
+            let result = pool.install(|| self.render(&job));
+            done(job, result);
+        }
+    }
+}
+
 struct ReportWorld<'a> {
     renderer: &'a Renderer,
     main: FileId,
@@ -346,7 +429,7 @@ impl World for ReportWorld<'_> {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &self.renderer.book
+        &self.renderer.fonts.book
     }
 
     fn main(&self) -> FileId {
@@ -378,7 +461,7 @@ impl World for ReportWorld<'_> {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.renderer.fonts.get(index).cloned()
+        self.renderer.fonts.fonts.get(index).cloned()
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {

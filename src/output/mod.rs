@@ -30,21 +30,92 @@ pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> std::io::Result<E
     })
 }
 
+pub mod lock;
+
+pub use lock::{LockError, OutputLock};
+
 /// Staging folders of runs in progress, removed by the interrupt handler.
 static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// On Ctrl-C or SIGTERM, removes the staging folders of runs in progress and exits with 130,
-/// so an interrupted run leaves the previous output as it was and no debris.
+/// Render processes of runs in progress, ended by the interrupt handler.
+static WORKERS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Registers a render process, so an interrupted run ends it before removing its staging
+/// folder; `false` removes it again once it has exited.
+pub fn track_worker(pid: u32, running: bool) {
+    let mut workers = WORKERS.lock().expect("not poisoned");
+    if running {
+        workers.push(pid);
+    } else {
+        workers.retain(|p| *p != pid);
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP: ends the render processes, removes the staging folders and
+/// lock files of runs in progress and exits with 130, so an interrupted run leaves the
+/// previous output as it was and no debris.
 pub fn clean_up_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
+        if let Ok(workers) = WORKERS.lock() {
+            end_processes(&workers);
+        }
         if let Ok(active) = ACTIVE.lock() {
             for dir in active.iter() {
                 let _ = std::fs::remove_dir_all(dir);
             }
         }
+        lock::release_all();
         eprintln!("ksp: interrupted; the output folder was left as it was");
         std::process::exit(130);
     });
+}
+
+/// Kills the processes and waits (a second at most) until they are gone, so none writes into
+/// a staging folder as it is removed.
+#[cfg(unix)]
+fn end_processes(pids: &[u32]) {
+    for &pid in pids {
+        // SAFETY: kill and waitpid take plain integers; a pid already reaped fails harmlessly.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    for &pid in pids {
+        while std::time::Instant::now() < deadline {
+            // SAFETY: as above; WNOHANG never blocks.
+            let reaped =
+                unsafe { libc::waitpid(pid as libc::pid_t, std::ptr::null_mut(), libc::WNOHANG) };
+            if reaped != 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn end_processes(_pids: &[u32]) {}
+
+/// `.<name>.<what>` in the folder that holds `target`.
+fn beside(target: &Path, what: &str) -> PathBuf {
+    parent_of(target).join(format!(".{}.{what}", file_name(target)))
+}
+
+fn parent_of(target: &Path) -> &Path {
+    target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A name no other run uses: this process's id and a random number.
+fn unique_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!("{}-{random:016x}", std::process::id())
 }
 
 /// One file of the output, as listed in the manifest.
@@ -69,25 +140,23 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates `.<name>.ksp-staging` beside `target`, clearing a leftover from a killed run.
-    pub fn new(target: &Path) -> std::io::Result<Staging> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+    /// Creates a staging folder of this run's own beside `target`, whose lock the caller
+    /// holds. Staging folders left by runs that were killed are removed first; their paths
+    /// are returned so the caller can say so.
+    pub fn new(target: &Path, _lock: &OutputLock) -> std::io::Result<(Staging, Vec<PathBuf>)> {
+        let parent = parent_of(target);
         std::fs::create_dir_all(parent)?;
-        let dir = parent.join(format!(".{}.ksp-staging", file_name(target)));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
+        let stale = remove_stale(target)?;
+        let dir = beside(target, &format!("ksp-staging-{}", unique_suffix()));
         std::fs::create_dir_all(&dir)?;
         ACTIVE.lock().expect("not poisoned").push(dir.clone());
-        Ok(Staging {
+        let staging = Staging {
             dir,
             target: target.to_path_buf(),
             written: Mutex::new(Vec::new()),
             committed: false,
-        })
+        };
+        Ok((staging, stale))
     }
 
     pub fn write(&self, relative: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -113,35 +182,81 @@ impl Staging {
         entries
     }
 
-    /// Moves the staged folder into place. The old output is first renamed aside, so the
-    /// target never holds a mix of two runs.
+    /// Puts the staged folder in place of the target. On Linux the two are exchanged in one
+    /// step, so the target is at every moment either the old output or the new one; elsewhere
+    /// (or where the file system cannot exchange) the old output is renamed aside first.
     pub fn commit(mut self) -> std::io::Result<()> {
-        let parent = self
-            .dir
-            .parent()
-            .expect("staging has a parent")
-            .to_path_buf();
-        let old = parent.join(format!(".{}.ksp-old", file_name(&self.target)));
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
-        let had_previous = self.target.exists();
-        if had_previous {
-            std::fs::rename(&self.target, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
-            if had_previous {
-                std::fs::rename(&old, &self.target)?;
+        if self.target.exists() {
+            if exchange(&self.dir, &self.target).is_ok() {
+                self.committed = true;
+                forget(&self.dir);
+                // `dir` now holds the old output; a leftover is removed by the next run.
+                let _ = std::fs::remove_dir_all(&self.dir);
+                return Ok(());
             }
-            return Err(e);
+            let old = beside(&self.target, &format!("ksp-old-{}", unique_suffix()));
+            std::fs::rename(&self.target, &old)?;
+            if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+                std::fs::rename(&old, &self.target)?;
+                return Err(e);
+            }
+            self.committed = true;
+            forget(&self.dir);
+            let _ = std::fs::remove_dir_all(&old);
+            return Ok(());
         }
+        std::fs::rename(&self.dir, &self.target)?;
         self.committed = true;
         forget(&self.dir);
-        if had_previous {
-            std::fs::remove_dir_all(&old)?;
-        }
         Ok(())
     }
+}
+
+/// Swaps two paths atomically (`renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c =
+        |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("no atomic exchange here"))
+}
+
+/// Removes the staging folders (and set-aside old outputs) of earlier runs into `target`.
+/// Only called with the target's lock held, so none of them belongs to a live run.
+fn remove_stale(target: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let name = file_name(target);
+    let prefixes = [format!(".{name}.ksp-staging"), format!(".{name}.ksp-old")];
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(parent_of(target))? {
+        let entry = entry?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| file.starts_with(p.as_str())) && entry.path().is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    Ok(removed)
 }
 
 fn file_name(path: &Path) -> String {
@@ -232,7 +347,7 @@ impl Manifest {
 /// `ksp merge`: joins the output folders of `ksp run --shard 1/N … N/N` into `target`, all or
 /// nothing. Checks that every shard is there once, that all come from the same ksp, config
 /// and inputs, and that every file is still what its manifest says. Returns the files written.
-pub fn merge(shards: &[PathBuf], target: &Path) -> Result<usize, String> {
+pub fn merge(shards: &[PathBuf], target: &Path, lock: &OutputLock) -> Result<usize, String> {
     let mut manifests = Vec::new();
     for dir in shards {
         let manifest = Manifest::read(dir)
@@ -305,7 +420,7 @@ pub fn merge(shards: &[PathBuf], target: &Path) -> Result<usize, String> {
             }
         }
     }
-    let staging = Staging::new(target).map_err(|e| {
+    let (staging, _) = Staging::new(target, lock).map_err(|e| {
         format!(
             "cannot create a staging folder beside {}: {e}",
             target.display()
@@ -343,6 +458,71 @@ fn verified(dir: &Path, entry: &Entry) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// What `ksp verify` found in an output folder.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Verification {
+    /// Files the manifest lists.
+    pub listed: usize,
+    /// Listed but not there.
+    pub missing: Vec<String>,
+    /// There, but not with the manifest's SHA-256 and size.
+    pub changed: Vec<String>,
+    /// There but not listed (`run-summary.json`, which describes the run, aside).
+    pub unlisted: Vec<String>,
+}
+
+impl Verification {
+    /// Whether every listed file is there as the manifest says.
+    pub fn is_intact(&self) -> bool {
+        self.missing.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// `ksp verify`: checks every file of an output folder's manifest against its SHA-256 and
+/// size. Fails when the folder has no readable manifest.
+pub fn verify(dir: &Path) -> Result<Verification, String> {
+    let manifest = Manifest::read(dir)?;
+    let mut result = Verification {
+        listed: manifest.outputs.len(),
+        ..Verification::default()
+    };
+    let mut listed = std::collections::BTreeSet::new();
+    for entry in &manifest.outputs {
+        listed.insert(entry.path.as_str());
+        match std::fs::read(dir.join(&entry.path)) {
+            Err(_) => result.missing.push(entry.path.clone()),
+            Ok(bytes) if bytes.len() as u64 != entry.size || sha256_hex(&bytes) != entry.sha256 => {
+                result.changed.push(entry.path.clone())
+            }
+            Ok(_) => {}
+        }
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(dir)
+                .expect("under the folder")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !listed.contains(relative.as_str())
+                && relative != "manifest.json"
+                && relative != "run-summary.json"
+            {
+                result.unlisted.push(relative);
+            }
+        }
+    }
+    result.unlisted.sort();
+    Ok(result)
 }
 
 /// `K/N` with 1 ≤ K ≤ N.

@@ -1,0 +1,132 @@
+//! A season loaded, checked, scored and ranked, with the templates and fonts it renders with.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::Error;
+use crate::analysis::{self, Analysis};
+use crate::config::{ConfigError, Season};
+use crate::documents;
+use crate::input::{self, Dataset};
+use crate::rank::{self, Standings};
+use crate::render::{Fonts, TemplateFolder};
+use crate::score::{self, Scores};
+
+/// A loaded, scored and ranked season, with the templates and fonts it renders with.
+pub struct Prepared {
+    pub season: Season,
+    pub templates: TemplateFolder,
+    pub fonts: Arc<Fonts>,
+    pub data: Dataset,
+    pub scores: Scores,
+    pub standings: Standings,
+    pub analysis: Analysis,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Loads the inputs of a checked season, then scores, ranks and analyses it; writes nothing.
+/// The template folder and fonts come first: what the fonts can show decides how texts are
+/// read.
+pub fn prepare(season: Season) -> Result<Prepared, Error> {
+    let mut timings = Vec::new();
+    let start = Instant::now();
+    let templates = TemplateFolder::read(season.templates_dir.as_deref()).map_err(Error::Output)?;
+    let names: Vec<&str> = season
+        .templates
+        .participant
+        .iter()
+        .chain([&season.templates.summary])
+        .map(String::as_str)
+        .collect();
+    templates.check(&names).map_err(Error::Output)?;
+    let fonts = Arc::new(Fonts::load(&templates.fonts()));
+    let data = input::load(&season, &fonts.coverage())?;
+    timings.push(("load", start.elapsed()));
+    let start = Instant::now();
+    let scores = score::score(&season, &data);
+    timings.push(("score", start.elapsed()));
+    let start = Instant::now();
+    let standings = rank::rank(&season, &data, &scores);
+    timings.push(("rank", start.elapsed()));
+    let start = Instant::now();
+    let analysis = analysis::analyse(&season, &data, &scores, &standings);
+    timings.push(("analyse", start.elapsed()));
+    Ok(Prepared {
+        season,
+        templates,
+        fonts,
+        data,
+        scores,
+        standings,
+        analysis,
+        timings,
+    })
+}
+
+/// Reads and checks the config (with `overrides`), then [`prepare`]s the season.
+pub fn prepare_config(config: &Path, overrides: &[String]) -> Result<Prepared, Error> {
+    prepare(crate::config::load(config, overrides)?)
+}
+
+/// The report date: from the config, else `SOURCE_DATE_EPOCH`, else the day of the season's
+/// last inquiry, so the same inputs always stamp the same date.
+pub fn report_date(season: &Season, data: &Dataset) -> NaiveDate {
+    if let Some(date) = season.report_date {
+        return date;
+    }
+    if let Some(date) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+    {
+        return date.date_naive();
+    }
+    data.inquiries
+        .iter()
+        .map(|i| i.sent_at.with_timezone(&season.timezone).date_naive())
+        .max()
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(season.year, 12, 31).unwrap_or_default())
+}
+
+/// A file the config names (last season's results, a sensitivity table), read when named;
+/// a problem with it is a config error.
+fn load_named<T>(
+    path: Option<&Path>,
+    load: fn(&Path) -> Result<T, String>,
+) -> Result<Option<T>, Error> {
+    path.map(|path| {
+        load(path).map_err(|message| {
+            Error::Config(ConfigError {
+                file: path.to_path_buf(),
+                position: None,
+                message,
+            })
+        })
+    })
+    .transpose()
+}
+
+impl Prepared {
+    /// What every document of the season shares, with last season's figures and the
+    /// sensitivity table when the config names them.
+    pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
+        let previous = load_named(self.season.previous.as_deref(), documents::Previous::load)?;
+        let robustness = load_named(
+            self.season.sensitivity.as_deref(),
+            documents::Robustness::load,
+        )?;
+        Ok(documents::Context::new(
+            &self.season,
+            &self.data,
+            &self.scores,
+            &self.standings,
+            &self.analysis,
+            date,
+            previous,
+        )
+        .with_robustness(robustness))
+    }
+}
