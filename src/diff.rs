@@ -7,6 +7,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::config::overrides::flatten;
+
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -142,39 +144,6 @@ fn read_results(dir: &Path) -> Result<Value, String> {
     Ok(json)
 }
 
-/// The config as dotted keys; array elements by their `id` when they have one.
-fn flatten(value: &Value) -> BTreeMap<String, Value> {
-    fn walk(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
-        let join = |key: &str| {
-            if prefix.is_empty() {
-                key.to_string()
-            } else {
-                format!("{prefix}.{key}")
-            }
-        };
-        match value {
-            Value::Object(map) => {
-                for (key, v) in map {
-                    walk(&join(key), v, out);
-                }
-            }
-            Value::Array(items)
-                if items.iter().all(|i| i["id"].is_string()) && !items.is_empty() =>
-            {
-                for item in items {
-                    walk(&join(item["id"].as_str().unwrap_or_default()), item, out);
-                }
-            }
-            other => {
-                out.insert(prefix.to_string(), other.clone());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk("", value, &mut out);
-    out
-}
-
 /// Award → its winners' ids. A class award is named by its class, a channel award by its
 /// channel (the class column of other awards is the winner's, which may change).
 fn winners(results: &Value) -> BTreeMap<String, BTreeSet<String>> {
@@ -304,20 +273,6 @@ pub fn to_table(changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn config_keys_flatten_by_id() {
-        let config = serde_json::json!({
-            "areas": {"agent": {"weight": 30.0}},
-            "questions": [{"id": "q1", "points": 2.0}],
-            "output": {"formats": [1, 2]}
-        });
-        let flat = flatten(&config);
-        assert_eq!(flat["areas.agent.weight"], 30.0);
-        assert_eq!(flat["questions.q1.points"], 2.0);
-        assert_eq!(flat["questions.q1.id"], "q1");
-        assert_eq!(flat["output.formats"], serde_json::json!([1, 2]));
-    }
 
     #[test]
     fn winners_are_named_by_award_class_and_channel() {

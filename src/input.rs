@@ -73,6 +73,24 @@ pub struct TextFix {
     pub fix: Fix,
 }
 
+/// An input file as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl InputFile {
+    fn of(table: &Table) -> InputFile {
+        InputFile {
+            path: table.file.clone(),
+            sha256: table.sha256.clone(),
+            size: table.size,
+        }
+    }
+}
+
 /// A warning counted over the whole input, with the first place it was seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -92,8 +110,8 @@ pub struct Dataset {
     pub rows_rejected: usize,
     /// With `on_bad_row = "reject"`: every problem of every rejected row, by file and line.
     pub rejects: Vec<InputError>,
-    /// The input files read, with their SHA-256.
-    pub inputs: Vec<(PathBuf, String)>,
+    /// The input files read: participants, then responses.
+    pub inputs: Vec<InputFile>,
     pub warnings: Vec<Warning>,
     /// Characters of names, classes, comments and other texts that no font has (shown as a
     /// placeholder) or that were control characters (removed), in file and line order.
@@ -430,10 +448,7 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         rows_read,
         rows_rejected: 0,
         rejects: vec![],
-        inputs: vec![
-            (pt.file.clone(), pt.sha256.clone()),
-            (rt.file.clone(), rt.sha256.clone()),
-        ],
+        inputs: vec![InputFile::of(pt), InputFile::of(rt)],
         warnings: vec![],
         text_fixes: vec![],
     };

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod documents;
 pub mod generate;
 pub mod glyphs;
+pub mod hash;
 pub mod input;
 pub mod output;
 pub mod rank;

@@ -106,7 +106,7 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
     let effective = serde_json::to_value(&base.effective).expect("the config serializes");
     let mut bounds = Vec::new();
     for v in &options.vary {
-        let value = lookup(&effective, &v.key).ok_or_else(|| {
+        let value = config::overrides::number_at(&effective, &v.key).ok_or_else(|| {
             usage_in(
                 path,
                 format!("--vary {}: the config has no number at this key", v.key),
@@ -201,22 +201,6 @@ fn usage_in(path: &Path, message: String) -> Error {
     Error::Usage(format!("{}: {message}", path.display()))
 }
 
-/// The value at a dotted key; array elements by `id` or index, as `--set` names them.
-fn lookup<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
-    let mut at = value;
-    for segment in key.split('.') {
-        at = match at {
-            serde_json::Value::Object(map) => map.get(segment)?,
-            serde_json::Value::Array(items) => items
-                .iter()
-                .find(|i| i["id"].as_str() == Some(segment))
-                .or_else(|| items.get(segment.parse::<usize>().ok()?))?,
-            _ => return None,
-        };
-    }
-    at.is_number().then_some(at)
-}
-
 impl Table {
     /// `sensitivity.csv`: one row per ranked participant.
     pub fn csv(&self) -> Vec<u8> {
@@ -301,20 +285,5 @@ mod tests {
         assert!("a.b".parse::<Vary>().is_err());
         assert!("a.b=much".parse::<Vary>().is_err());
         assert!("a.b=150%".parse::<Vary>().is_err());
-    }
-
-    #[test]
-    fn lookup_names_array_elements_by_id_or_index() {
-        let config = serde_json::json!({"questions": [{"id": "q1", "points": 2.0}], "n": "x"});
-        assert_eq!(
-            lookup(&config, "questions.q1.points"),
-            Some(&serde_json::json!(2.0))
-        );
-        assert_eq!(
-            lookup(&config, "questions.0.points"),
-            Some(&serde_json::json!(2.0))
-        );
-        assert_eq!(lookup(&config, "n"), None);
-        assert_eq!(lookup(&config, "questions.q9.points"), None);
     }
 }

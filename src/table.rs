@@ -57,6 +57,8 @@ pub struct Table {
     pub sheet: Option<String>,
     /// SHA-256 of the file's bytes, for the manifest.
     pub sha256: String,
+    /// The file's size in bytes.
+    pub size: u64,
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
 }
@@ -104,7 +106,7 @@ pub fn read(
         .unwrap_or("")
         .to_ascii_lowercase();
     let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let sha256 = crate::output::sha256_hex(&bytes);
+    let (sha256, size) = (crate::hash::sha256_hex(&bytes), bytes.len() as u64);
     let table = match extension.as_str() {
         "parquet" | "pq" => read_parquet(path, bytes),
         "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, bytes, sheet),
@@ -114,7 +116,7 @@ pub fn read(
         }
         _ => read_csv(path, &bytes, delimiter),
     };
-    table.map(|t| Table { sha256, ..t })
+    table.map(|t| Table { sha256, size, ..t })
 }
 
 /// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
@@ -197,6 +199,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Tabl
         file: path.to_path_buf(),
         sheet: None,
         sha256: String::new(),
+        size: 0,
         headers: headers.unwrap_or_default(),
         rows,
     })
@@ -256,6 +259,7 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
         file: path.to_path_buf(),
         sheet: None,
         sha256: String::new(),
+        size: 0,
         headers,
         rows,
     })
@@ -328,6 +332,7 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Tab
         file: path.to_path_buf(),
         sheet: Some(name),
         sha256: String::new(),
+        size: 0,
         headers,
         rows,
     })

@@ -457,7 +457,7 @@ fn jobs_1_2_and_4_write_byte_identical_folders() {
         assert_eq!(entry["size"].as_u64(), Some(bytes.len() as u64));
         assert_eq!(
             entry["sha256"].as_str().unwrap(),
-            ksp::output::sha256_hex(bytes)
+            ksp::hash::sha256_hex(bytes)
         );
     }
 }
@@ -1366,25 +1366,63 @@ fn running(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-/// Starts a run into `out` with render processes and signals it once they are rendering;
-/// returns the run's output and whether the render processes were gone within two seconds.
+/// A run of 40 of the bundled season's reports into `out`, started but not waited for: long
+/// enough to be caught rendering.
+fn spawn_long_run(out: &Path, extra: &[&str]) -> std::process::Child {
+    let only = (1..=40)
+        .map(|i| format!("P{i:03}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    Command::new(env!("CARGO_BIN_EXE_ksp"))
+        .args([
+            "run",
+            "config/ksp-2022.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["--only", &only])
+        .args(extra)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Reports a run has rendered so far into its staging folder beside `out`.
+fn staged_reports(out: &Path) -> usize {
+    let name = format!(
+        ".{}.ksp-staging",
+        out.file_name().unwrap().to_string_lossy()
+    );
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&name))
+        .filter_map(|e| std::fs::read_dir(e.path().join("reports")).ok())
+        .map(|reports| reports.count())
+        .sum()
+}
+
+/// Starts a run into `out` with render processes and signals it once they have rendered a
+/// report; returns the run's output and whether the render processes were gone within two
+/// seconds.
 #[cfg(target_os = "linux")]
 fn kill_mid_render(out: &Path, signal: i32) -> (Output, bool) {
-    let run = spawn_run(out, &["--force", "--jobs", "2"]);
+    let run = spawn_long_run(out, &["--force", "--jobs", "2"]);
     let pid = run.id();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let workers = loop {
         let workers = children_of(pid);
-        if workers.len() == 2 {
+        if workers.len() == 2 && staged_reports(out) > 0 {
             break workers;
         }
         assert!(
             std::time::Instant::now() < deadline,
             "no render processes started"
         );
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(5));
     };
-    std::thread::sleep(std::time::Duration::from_millis(300));
     // SAFETY: signals a child process of this test, which it then reaps.
     unsafe { libc_kill(pid as i32, signal) };
     let o = run.wait_with_output().unwrap();
@@ -1408,7 +1446,7 @@ fn a_killed_run_leaves_the_output_and_no_process_behind() {
     const SIGTERM: i32 = 15;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let first = spawn_run(&out, &[]).wait_with_output().unwrap();
+    let first = spawn_long_run(&out, &[]).wait_with_output().unwrap();
     assert!(first.status.success(), "{}", stderr(&first));
     let before = snapshot(&out);
 
@@ -1428,7 +1466,7 @@ fn a_killed_run_leaves_the_output_and_no_process_behind() {
         1,
         "SIGKILL leaves its staging folder: {stale:?}"
     );
-    let next = spawn_run(&out, &[]).wait_with_output().unwrap();
+    let next = spawn_long_run(&out, &[]).wait_with_output().unwrap();
     assert!(next.status.success(), "{}", stderr(&next));
     assert!(
         stderr(&next).contains(&format!("removed {}", dir.path().join(&stale[0]).display())),
@@ -1516,4 +1554,56 @@ fn a_run_into_a_full_disk_fails_cleanly() {
         "no staging folder or lock left on the full disk"
     );
     assert_eq!(previous.unwrap(), "the last run's output");
+}
+
+/// The three bundled seasons rendered in full, every PDF and results file compared with the
+/// SHA-256 recorded in `tests/golden/outputs.sha256` (manifest.json and run-summary.json
+/// aside: they name ksp's version and the run's timings). A change to the code that is not
+/// meant to change any output must leave every byte as it was; one that is meant to records
+/// the new values with `KSP_RECORD_GOLDEN=1 cargo test --test cli bundled_seasons`, and the
+/// diff of that file shows which outputs changed.
+#[test]
+fn bundled_seasons_match_their_recorded_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    for season in ["chat-study", "ksp-2022", "panel-2013"] {
+        let out = dir.path().join(season);
+        let config = format!("config/{season}.toml");
+        let o = ksp(&["run", &config, "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{season}: {}", stderr(&o));
+        for (path, bytes) in snapshot(&out) {
+            let path = path.to_string_lossy().replace('\\', "/");
+            if path != "manifest.json" {
+                lines.push(format!("{}  {season}/{path}", sha256_hex(&bytes)));
+            }
+        }
+    }
+    lines.sort_by(|a, b| a[66..].cmp(&b[66..]));
+    let recorded_path = root().join("tests/golden/outputs.sha256");
+    if std::env::var_os("KSP_RECORD_GOLDEN").is_some() {
+        std::fs::write(&recorded_path, lines.join("\n") + "\n").unwrap();
+        return;
+    }
+    let recorded = std::fs::read_to_string(&recorded_path).unwrap();
+    let recorded: Vec<&str> = recorded.lines().collect();
+    let differing: Vec<&str> = lines
+        .iter()
+        .filter(|l| !recorded.contains(&l.as_str()))
+        .map(|l| &l[66..])
+        .collect();
+    assert!(
+        differing.is_empty() && lines.len() == recorded.len(),
+        "{} of {} outputs differ from tests/golden/outputs.sha256 ({} recorded): {differing:?}",
+        differing.len(),
+        lines.len(),
+        recorded.len()
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -5,15 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::hash::sha256_hex;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Writes `relative` under `dir`, creating folders, and describes the file for the manifest.
 pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> std::io::Result<Entry> {
@@ -293,35 +286,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Every output with its SHA-256 and size, the tool's version and the inputs' SHA-256.
-    /// Paths are as the config names them, so the manifest does not depend on where ksp was
-    /// run from.
+    /// What a run of `season` (named so in the config, whose text hashes to `config_sha256`)
+    /// read and wrote, by this version of ksp.
     pub fn new(
-        season: &crate::config::Season,
-        data: &crate::input::Dataset,
+        season: &str,
+        config_sha256: &str,
+        inputs: Vec<Entry>,
         outputs: Vec<Entry>,
         shard: Option<String>,
     ) -> Manifest {
-        let named = [
-            &season.effective.input.participants,
-            &season.effective.input.responses,
-        ];
-        let inputs = data
-            .inputs
-            .iter()
-            .zip(named)
-            .map(|((path, sha256), name)| Entry {
-                path: name.clone(),
-                sha256: sha256.clone(),
-                size: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-                input_sha256: None,
-            })
-            .collect();
         Manifest {
             tool: "ksp".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            season: season.name.clone(),
-            config_sha256: season.config_sha256.clone(),
+            season: season.to_string(),
+            config_sha256: config_sha256.to_string(),
             shard,
             inputs,
             outputs,

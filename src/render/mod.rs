@@ -2,7 +2,6 @@
 //! loaded once per process into a [`Renderer`]; each report compiles in a small [`ReportWorld`]
 //! that serves the template folder and one JSON data file from memory, and nothing else.
 
-use sha2::Digest;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -185,19 +184,12 @@ impl TemplateFolder {
         if self.dir.is_none() {
             return builtin::FINGERPRINT.to_string();
         }
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(builtin::FINGERPRINT.as_bytes());
-        for (path, bytes) in &self.files {
-            hasher.update(path.as_bytes());
-            hasher.update([0]);
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(bytes);
-        }
-        hasher
-            .finalize()
+        let builtin = ("builtin", builtin::FINGERPRINT.as_bytes());
+        let own = self
+            .files
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_ref()));
+        crate::hash::sha256_of_parts(std::iter::once(builtin).chain(own))
     }
 }
 

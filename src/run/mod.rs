@@ -425,7 +425,35 @@ fn manifest(
     for entry in &mut entries {
         entry.input_sha256 = keys.get(&entry.path).cloned();
     }
-    Manifest::new(&prepared.season, &prepared.data, entries, shard)
+    let season = &prepared.season;
+    Manifest::new(
+        &season.name,
+        &season.config_sha256,
+        input_entries(prepared),
+        entries,
+        shard,
+    )
+}
+
+/// The input files with their SHA-256 and size, by the paths the config names them by, so
+/// the manifest does not depend on where ksp was run from.
+fn input_entries(prepared: &Prepared) -> Vec<output::Entry> {
+    let named = [
+        &prepared.season.effective.input.participants,
+        &prepared.season.effective.input.responses,
+    ];
+    prepared
+        .data
+        .inputs
+        .iter()
+        .zip(named)
+        .map(|(file, name)| output::Entry {
+            path: name.clone().unwrap_or_default(),
+            sha256: file.sha256.clone(),
+            size: file.size,
+            input_sha256: None,
+        })
+        .collect()
 }
 
 /// Rendered documents whose bytes differ from the last run's (or are new).

@@ -15,7 +15,7 @@ use crate::config::Season;
 use crate::documents::Context;
 use crate::glyphs::{Coverage, Fix};
 use crate::input::Dataset;
-use crate::output::{self, Entry, Staging};
+use crate::output::{Entry, Staging};
 use crate::render::Job;
 
 /// A document of a run.
@@ -164,7 +164,7 @@ pub fn document_key(fingerprint: &str, date: NaiveDate, job: &Job) -> String {
     )
     .into_bytes();
     bytes.extend_from_slice(&job.data);
-    output::sha256_hex(&bytes)
+    crate::hash::sha256_hex(&bytes)
 }
 
 /// One document of a run and whether the last run's copy could be kept.
@@ -212,7 +212,7 @@ impl Plan<'_> {
                     .filter(|e| e.input_sha256.as_deref() == Some(key.as_str()))
                     .and_then(|e| {
                         let bytes = std::fs::read(self.out.join(&e.path)).ok()?;
-                        (output::sha256_hex(&bytes) == e.sha256).then_some(bytes)
+                        (crate::hash::sha256_hex(&bytes) == e.sha256).then_some(bytes)
                     });
                 if let Some(bytes) = &reused {
                     write(&job.output, bytes)?;

@@ -1,0 +1,67 @@
+//! `[award]`.
+
+use super::{CheckError, Checked, find};
+use crate::config::raw::RawAward;
+use crate::config::season::{Area, AwardRules};
+
+pub(super) fn check(raw: &RawAward, areas: &[Area]) -> Checked<AwardRules> {
+    let ids: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
+    let tie_break_area = find(&ids, &raw.tie_break_area, "award.tie_break_area", "area")?;
+    if raw.min_inquiries == 0 {
+        return Err(CheckError::new("award.min_inquiries", "must be at least 1"));
+    }
+    Ok(AwardRules {
+        min_inquiries: raw.min_inquiries,
+        min_class_size: raw.min_class_size.max(1),
+        min_channel_inquiries: raw.min_channel_inquiries.max(1),
+        tie_break_area,
+        enabled: raw.enabled,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::raw::Texts;
+
+    fn areas() -> Vec<Area> {
+        ["wait", "agent"]
+            .map(|id| Area {
+                id: id.into(),
+                name: Texts::plain(id),
+                weight: 1.0,
+                points: None,
+            })
+            .to_vec()
+    }
+
+    #[test]
+    fn the_tie_break_area_must_exist_and_rules_are_at_least_one() {
+        let rules = check(&RawAward::default(), &areas()).unwrap();
+        assert_eq!((rules.tie_break_area, rules.min_inquiries), (1, 20));
+        let raw = RawAward {
+            tie_break_area: "service".into(),
+            ..RawAward::default()
+        };
+        let e = check(&raw, &areas()).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "award.tie_break_area: no area `service`: the areas are wait, agent"
+        );
+        let raw = RawAward {
+            min_inquiries: 0,
+            ..RawAward::default()
+        };
+        assert_eq!(
+            check(&raw, &areas()).err().unwrap().key,
+            "award.min_inquiries"
+        );
+        let raw = RawAward {
+            min_class_size: 0,
+            min_channel_inquiries: 0,
+            ..RawAward::default()
+        };
+        let rules = check(&raw, &areas()).unwrap();
+        assert_eq!((rules.min_class_size, rules.min_channel_inquiries), (1, 1));
+    }
+}

@@ -1,0 +1,165 @@
+//! The season config: a TOML file deserialized into raw structs (`raw`), `--set` overrides
+//! applied to the document first (`overrides`), then checked section by section (`check`)
+//! into a [`Season`] that later stages can trust.
+
+mod check;
+pub mod overrides;
+pub mod raw;
+mod season;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use check::{CheckError, parse_span};
+pub use overrides::{apply_overrides, overlay_overrides};
+pub use raw::{Encoding, Language, Measure, OnBadRow, QuestionKind, RawConfig, Sector, Texts};
+pub use season::*;
+
+/// A problem with the config, placed in the file where possible.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: PathBuf,
+    /// 1-based line and column, when the problem has a place in the file.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong and what to do, lowercase.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(
+                f,
+                "{}:{line}:{column}: {}",
+                self.file.display(),
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// Columns of the responses file that are not questions.
+pub const RESERVED_COLUMNS: &[&str] = &[
+    "inquiry_id",
+    "participant_id",
+    "shopper_id",
+    "channel",
+    "attempts",
+    "sent_at",
+    "answered_at",
+    "ended_at",
+];
+
+/// Reads, overrides and checks a config file.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Season, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        position: None,
+        message: format!("cannot read the config file: {e}"),
+    })?;
+    parse(path, &text, overrides)
+}
+
+/// Parses config text; `path` names the file in errors and anchors relative paths.
+pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Season, ConfigError> {
+    let err = |position, message: String| ConfigError {
+        file: path.to_path_buf(),
+        position,
+        message,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+    let raw = if overrides.is_empty() {
+        raw
+    } else {
+        let applied = apply_overrides(text, overrides).map_err(|m| err(None, m))?;
+        toml::from_str(&applied).map_err(|e| {
+            err(
+                None,
+                format!(
+                    "after --set {}: {}",
+                    overrides.join(" --set "),
+                    e.message().trim()
+                ),
+            )
+        })?
+    };
+    let mut season = check::check(path, raw).map_err(|e| {
+        let set_by = overrides.iter().find(|o| {
+            o.split('=')
+                .next()
+                .is_some_and(|k| e.key.starts_with(k.trim()))
+        });
+        match set_by {
+            Some(o) => err(None, format!("{e} (from --set {o})")),
+            // A key the file leaves out entirely is placed at its start.
+            None => err(
+                Some(overrides::locate_key(text, &e.key).unwrap_or((1, 1))),
+                e.to_string(),
+            ),
+        }
+    })?;
+    season.config_sha256 = crate::hash::sha256_hex(text.as_bytes());
+    Ok(season)
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    ConfigError {
+        file: path.to_path_buf(),
+        position: e.span().map(|s| line_column(text, s.start)),
+        message: e.message().trim().to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_column("a\nbæc", 5), (2, 3));
+        assert_eq!(line_column("", 0), (1, 1));
+    }
+
+    #[test]
+    fn check_errors_are_placed_at_their_key() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/handworked/ksp.toml"
+        ))
+        .unwrap();
+        let broken = text.replace("tie_break_area = \"agent\"", "tie_break_area = \"service\"");
+        let e = parse(Path::new("k.toml"), &broken, &[]).unwrap_err();
+        let line = broken
+            .lines()
+            .position(|l| l.contains("\"service\""))
+            .unwrap()
+            + 1;
+        assert_eq!(e.position.map(|p| p.0), Some(line), "{e}");
+        let e = parse(
+            Path::new("k.toml"),
+            &text,
+            &["award.tie_break_area=\"x\"".into()],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("(from --set award.tie_break_area=\"x\")"),
+            "{e}"
+        );
+        let no_output = text
+            .replace("[output]", "[unused]")
+            .replace("dir = \"out\"\n", "");
+        let e = parse(Path::new("k.toml"), &no_output, &[]).unwrap_err();
+        assert!(e.to_string().contains("unknown field `unused`"), "{e}");
+    }
+}
