@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::overrides::flatten;
+use crate::results::{Num, ParticipantResult, ReadError, ResultsFile};
 
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,156 +25,163 @@ pub struct Change {
     pub change: Option<f64>,
 }
 
+/// The results of one run, as `ksp diff` reads them.
+type Results = ResultsFile<Value>;
+
 /// Every change from `old_dir` to `new_dir`, config first, then winners, then participants by
 /// id. Totals count when they moved by more than `threshold` points.
-pub fn diff(old_dir: &Path, new_dir: &Path, threshold: f64) -> Result<Vec<Change>, String> {
+pub fn diff(old_dir: &Path, new_dir: &Path, threshold: f64) -> Result<Vec<Change>, ReadError> {
     let old = read_results(old_dir)?;
     let new = read_results(new_dir)?;
-    let mut changes = Vec::new();
+    let mut changes = config_changes(&old, &new);
+    changes.extend(winner_changes(&old, &new));
+    changes.extend(participant_changes(&old, &new, threshold));
+    Ok(changes)
+}
 
-    let (old_config, new_config) = (flatten(&old["config"]), flatten(&new["config"]));
+fn read_results(dir: &Path) -> Result<Results, ReadError> {
+    let path = dir.join("results").join("results.json");
+    ResultsFile::read(&path).map_err(|e| ReadError {
+        message: format!("{}; give two output folders of `ksp run`", e.message),
+        ..e
+    })
+}
+
+fn config_changes(old: &Results, new: &Results) -> Vec<Change> {
+    let (old_config, new_config) = (flatten(&old.config), flatten(&new.config));
     let keys: BTreeSet<&String> = old_config.keys().chain(new_config.keys()).collect();
-    for key in keys {
-        let (a, b) = (old_config.get(key), new_config.get(key));
-        if a != b {
-            changes.push(Change {
-                kind: "config",
-                subject: key.clone(),
-                name: String::new(),
-                old: a.cloned().unwrap_or(Value::Null),
-                new: b.cloned().unwrap_or(Value::Null),
-                change: None,
-            });
-        }
-    }
+    keys.into_iter()
+        .filter(|key| old_config.get(*key) != new_config.get(*key))
+        .map(|key| Change {
+            kind: "config",
+            subject: key.clone(),
+            name: String::new(),
+            old: old_config.get(key).cloned().unwrap_or(Value::Null),
+            new: new_config.get(key).cloned().unwrap_or(Value::Null),
+            change: None,
+        })
+        .collect()
+}
 
-    let (old_awards, new_awards) = (winners(&old), winners(&new));
+fn winner_changes(old: &Results, new: &Results) -> Vec<Change> {
+    let (old_awards, new_awards) = (winners(old), winners(new));
     let awards: BTreeSet<&String> = old_awards.keys().chain(new_awards.keys()).collect();
-    for award in awards {
-        let ids = |m: &BTreeMap<String, BTreeSet<String>>| {
-            m.get(award)
-                .map(|s| s.iter().cloned().collect::<Vec<_>>().join("|"))
-                .unwrap_or_default()
-        };
-        let (a, b) = (ids(&old_awards), ids(&new_awards));
-        if a != b {
-            changes.push(Change {
+    let ids = |m: &BTreeMap<String, BTreeSet<String>>, award: &str| {
+        m.get(award)
+            .map(|s| s.iter().cloned().collect::<Vec<_>>().join("|"))
+            .unwrap_or_default()
+    };
+    awards
+        .into_iter()
+        .filter_map(|award| {
+            let (a, b) = (ids(&old_awards, award), ids(&new_awards, award));
+            (a != b).then(|| Change {
                 kind: "winner",
                 subject: award.clone(),
                 name: String::new(),
                 old: a.into(),
                 new: b.into(),
                 change: None,
-            });
-        }
-    }
-
-    let (old_people, new_people) = (participants(&old), participants(&new));
-    let ids: BTreeSet<&String> = old_people.keys().chain(new_people.keys()).collect();
-    for id in ids {
-        let (a, b) = (old_people.get(id), new_people.get(id));
-        let name = b.or(a).map(|p| text(&p["name"])).unwrap_or_default();
-        let mut push = |kind, old: Value, new: Value, change| {
-            changes.push(Change {
-                kind,
-                subject: id.clone(),
-                name: name.clone(),
-                old,
-                new,
-                change,
             })
-        };
-        let (Some(a), Some(b)) = (a, b) else {
-            let (old, new) = if a.is_some() {
-                ("present", "removed")
-            } else {
-                ("absent", "added")
-            };
-            push("participant", old.into(), new.into(), None);
-            continue;
-        };
-        for (field, kind) in [("eligible", "eligibility"), ("class", "class")] {
-            if a[field] != b[field] {
-                push(kind, a[field].clone(), b[field].clone(), None);
-            }
-        }
-        if a["class_rank"] != b["class_rank"] {
-            let moved = b["class_rank"]
-                .as_f64()
-                .zip(a["class_rank"].as_f64())
-                .map(|(b, a)| b - a);
-            push(
-                "rank",
-                a["class_rank"].clone(),
-                b["class_rank"].clone(),
-                moved,
-            );
-        }
-        let moved = b["total"]
-            .as_f64()
-            .zip(a["total"].as_f64())
-            .map(|(b, a)| b - a);
-        let appeared = a["total"].is_null() != b["total"].is_null();
-        if appeared || moved.is_some_and(|d| d.abs() > threshold) {
-            push("total", a["total"].clone(), b["total"].clone(), moved);
-        }
-    }
-    Ok(changes)
+        })
+        .collect()
 }
 
-fn read_results(dir: &Path) -> Result<Value, String> {
-    let path = dir.join("results").join("results.json");
-    let bytes = std::fs::read(&path).map_err(|e| {
-        format!(
-            "cannot read {}: {e}; give two output folders of `ksp run`",
-            path.display()
-        )
-    })?;
-    let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        format!(
-            "{}: is not a results.json written by ksp: {e}",
-            path.display()
-        )
-    })?;
-    if !json["participants"].is_array() {
-        return Err(format!(
-            "{}: has no `participants` list: is it a results.json written by ksp?",
-            path.display()
+fn participant_changes(old: &Results, new: &Results, threshold: f64) -> Vec<Change> {
+    let by_id = |r: &Results| -> BTreeMap<String, ParticipantResult> {
+        r.participants
+            .iter()
+            .map(|p| (p.participant_id.clone(), p.clone()))
+            .collect()
+    };
+    let (old_people, new_people) = (by_id(old), by_id(new));
+    let ids: BTreeSet<&String> = old_people.keys().chain(new_people.keys()).collect();
+    let mut changes = Vec::new();
+    for id in ids {
+        let (a, b) = (old_people.get(id), new_people.get(id));
+        let name = b.or(a).map(|p| p.name.clone()).unwrap_or_default();
+        let change = |kind, old: Value, new: Value, change| Change {
+            kind,
+            subject: id.clone(),
+            name: name.clone(),
+            old,
+            new,
+            change,
+        };
+        match (a, b) {
+            (Some(a), Some(b)) => changes.extend(
+                moves(a, b, threshold)
+                    .into_iter()
+                    .map(|(kind, old, new, by)| change(kind, old, new, by)),
+            ),
+            (Some(_), None) => changes.push(change(
+                "participant",
+                "present".into(),
+                "removed".into(),
+                None,
+            )),
+            _ => changes.push(change("participant", "absent".into(), "added".into(), None)),
+        }
+    }
+    changes
+}
+
+/// What changed for one participant: eligibility, class, class rank, and a total that moved
+/// by more than `threshold` (or appeared or vanished).
+fn moves(
+    a: &ParticipantResult,
+    b: &ParticipantResult,
+    threshold: f64,
+) -> Vec<(&'static str, Value, Value, Option<f64>)> {
+    let rank = |r: Option<usize>| r.map_or(Value::Null, Value::from);
+    let total = |t: Num| serde_json::to_value(t).expect("a figure serializes");
+    let mut out = Vec::new();
+    if a.eligible != b.eligible {
+        out.push(("eligibility", a.eligible.into(), b.eligible.into(), None));
+    }
+    if a.class != b.class {
+        out.push((
+            "class",
+            a.class.clone().into(),
+            b.class.clone().into(),
+            None,
         ));
     }
-    Ok(json)
+    if a.class_rank != b.class_rank {
+        let by = a
+            .class_rank
+            .zip(b.class_rank)
+            .map(|(a, b)| b as f64 - a as f64);
+        out.push(("rank", rank(a.class_rank), rank(b.class_rank), by));
+    }
+    let by = a.total.0.zip(b.total.0).map(|(a, b)| b - a);
+    let appeared = a.total.0.is_none() != b.total.0.is_none();
+    if appeared || by.is_some_and(|d| d.abs() > threshold) {
+        out.push(("total", total(a.total), total(b.total), by));
+    }
+    out
 }
 
 /// Award → its winners' ids. A class award is named by its class, a channel award by its
 /// channel (the class column of other awards is the winner's, which may change).
-fn winners(results: &Value) -> BTreeMap<String, BTreeSet<String>> {
+fn winners(results: &Results) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for award in results["awards"].as_array().into_iter().flatten() {
-        let kind = text(&award["award"]);
-        let within = if kind == "class_winner" {
-            text(&award["class"])
+    for award in &results.awards {
+        let within = if award.award == "class_winner" {
+            &award.class
         } else {
-            text(&award["channel"])
+            &award.channel
         };
-        let name = [kind, within]
+        let name = [award.award.as_str(), within.as_str()]
             .into_iter()
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
         out.entry(name)
             .or_default()
-            .insert(text(&award["participant_id"]));
+            .insert(award.participant_id.clone());
     }
     out
-}
-
-fn participants(results: &Value) -> BTreeMap<String, &Value> {
-    results["participants"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| (text(&p["participant_id"]), p))
-        .collect()
 }
 
 /// A JSON value as plain text: strings unquoted, null empty.
@@ -276,11 +284,21 @@ mod tests {
 
     #[test]
     fn winners_are_named_by_award_class_and_channel() {
-        let results = serde_json::json!({"awards": [
-            {"award": "class_winner", "class": "Bank", "channel": "", "participant_id": "P2"},
-            {"award": "class_winner", "class": "Bank", "channel": "", "participant_id": "P1"},
-            {"award": "best_channel", "class": "Bank", "channel": "phone", "participant_id": "P1"},
-        ]});
+        let award = |award: &str, channel: &str, id: &str| {
+            serde_json::json!({"award": award, "class": "Bank", "channel": channel,
+                "participant_id": id, "total": null, "score": null, "too_close": null})
+        };
+        let results: Results = serde_json::from_value(serde_json::json!({
+            "tool": "ksp", "version": "0", "season": "s", "year": 2022, "rows_read": 0,
+            "rows_accepted": 0, "rows_rejected": 0, "inquiries_accepted": 0,
+            "participants": [], "classes": [], "config": {},
+            "awards": [
+                award("class_winner", "", "P2"),
+                award("class_winner", "", "P1"),
+                award("best_channel", "phone", "P1"),
+            ],
+        }))
+        .unwrap();
         let w = winners(&results);
         assert_eq!(
             w["class_winner Bank"].iter().collect::<Vec<_>>(),

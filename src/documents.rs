@@ -14,6 +14,7 @@ use crate::analysis::Analysis;
 use crate::config::{Language, QuestionKind, Season};
 use crate::input::{Answer, Dataset};
 use crate::rank::{AwardKind, Standings};
+use crate::results::ResultsFile;
 use crate::score::Scores;
 use crate::stats;
 
@@ -157,13 +158,6 @@ pub struct PreviousEntry {
     pub class_rank: Option<usize>,
 }
 
-/// A JSON file ksp wrote earlier, named by the config as `what`. Errors leave out the path,
-/// which the caller puts first.
-fn read_json(path: &std::path::Path, what: &str, kind: &str) -> Result<serde_json::Value, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {what}: {e}"))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("is not a {kind} written by ksp: {e}"))
-}
-
 /// Last season, read from `season.previous`.
 #[derive(Debug, Clone, Default)]
 pub struct Previous {
@@ -174,45 +168,38 @@ pub struct Previous {
 }
 
 impl Previous {
-    /// Reads a `results/results.json` written by ksp.
-    pub fn load(path: &std::path::Path) -> Result<Previous, String> {
-        let json = read_json(
-            path,
-            "last season's results (season.previous)",
-            "results.json",
-        )?;
-        let participants = json["participants"]
-            .as_array()
-            .ok_or_else(|| "has no `participants` list: is it a ksp results.json?".to_string())?
+    /// What the reports show of last season's `results.json`.
+    pub fn of(results: &ResultsFile<serde_json::Value>) -> Previous {
+        let participants = results
+            .participants
             .iter()
-            .filter_map(|p| {
-                let id = p["participant_id"].as_str()?.to_string();
+            .map(|p| {
                 let entry = PreviousEntry {
-                    total: p["total"].as_f64(),
-                    class_rank: p["class_rank"].as_u64().map(|r| r as usize),
+                    total: p.total.0,
+                    class_rank: p.class_rank,
                 };
-                Some((id, entry))
+                (p.participant_id.clone(), entry)
             })
             .collect();
-        let shares = json["breakdowns"]
-            .as_array()
-            .into_iter()
+        let shares = results
+            .breakdowns
+            .iter()
             .flatten()
-            .filter(|row| matches!(row["scope"].as_str(), Some("season" | "participant")))
+            .filter(|row| matches!(row.scope.as_str(), "season" | "participant"))
             .filter_map(|row| {
                 let key = (
-                    row["breakdown"].as_str()?.to_string(),
-                    row["scope_id"].as_str()?.to_string(),
-                    row["category"].as_str()?.to_string(),
+                    row.breakdown.clone(),
+                    row.scope_id.clone(),
+                    row.category.clone(),
                 );
-                Some((key, row["share"].as_f64()?))
+                Some((key, row.share.0?))
             })
             .collect();
-        Ok(Previous {
-            season: json["season"].as_str().unwrap_or_default().to_string(),
+        Previous {
+            season: results.season.clone(),
             participants,
             shares,
-        })
+        }
     }
 }
 
@@ -227,36 +214,16 @@ pub struct Robustness {
 }
 
 impl Robustness {
-    pub fn load(path: &std::path::Path) -> Result<Robustness, String> {
-        let json = read_json(
-            path,
-            "the sensitivity table (report.sensitivity)",
-            "sensitivity.json",
-        )?;
-        let (Some(runs), Some(rows)) = (json["runs"].as_u64(), json["rows"].as_array()) else {
-            return Err(
-                "has no `runs` and `rows`: is it a sensitivity.json written by `ksp sensitivity`?"
-                    .into(),
-            );
-        };
-        Ok(Robustness {
-            runs: runs as usize,
-            vary: json["vary"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| Some((v[0].as_str()?.to_string(), v[1].as_f64()?, v[2].as_f64()?)))
-                .collect(),
-            win_share: rows
+    pub fn of(table: &crate::sensitivity::Table) -> Robustness {
+        Robustness {
+            runs: table.runs,
+            vary: table.vary.clone(),
+            win_share: table
+                .rows
                 .iter()
-                .filter_map(|r| {
-                    Some((
-                        r["participant_id"].as_str()?.to_string(),
-                        r["win_share"].as_f64()?,
-                    ))
-                })
+                .map(|r| (r.participant_id.clone(), r.win_share))
                 .collect(),
-        })
+        }
     }
 }
 

@@ -342,7 +342,8 @@ results and {}{shard} written to {} in {:.2} s",
             threshold,
             out,
         } => {
-            let changes = ksp::diff::diff(&old, &new, threshold).map_err(ksp::Error::Usage)?;
+            let changes = ksp::diff::diff(&old, &new, threshold)
+                .map_err(|e| ksp::Error::Usage(e.to_string()))?;
             write_files(
                 &out,
                 &[

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
 use crate::generate::Rng;
@@ -61,7 +61,7 @@ pub struct Options {
 }
 
 /// How one participant fared over every setting.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub class: String,
     pub participant_id: String,
@@ -79,7 +79,7 @@ pub struct Row {
 
 /// The table: every ranked participant of every class that has a winner, by class, then by
 /// wins (most first), then by baseline rank.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Table {
     pub runs: usize,
     pub seed: u64,
@@ -202,6 +202,20 @@ fn usage_in(path: &Path, message: String) -> Error {
 }
 
 impl Table {
+    /// Reads a `sensitivity.json` written by `ksp sensitivity`.
+    pub fn read(path: &Path) -> Result<Table, crate::results::ReadError> {
+        let fail = |message: String| crate::results::ReadError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            fail(format!(
+                "is not a sensitivity.json written by `ksp sensitivity`: {e}"
+            ))
+        })
+    }
+
     /// `sensitivity.csv`: one row per ranked participant.
     pub fn csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());

@@ -31,7 +31,8 @@ fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {
 fn results(config: &Path) -> [Vec<u8>; 3] {
     let p = ksp::prepare_config(config, &[]).unwrap_or_else(|e| panic!("{e}"));
     let t = ksp::results::tables(&p.season, &p.data, &p.scores, &p.standings, &p.analysis);
-    [t.participants.csv(), t.classes.csv(), t.awards.csv()]
+    let sheets = t.sheets();
+    [sheets[0].csv(), sheets[1].csv(), sheets[2].csv()]
 }
 
 fn shuffle_lines(text: &str, rng: &mut Rng) -> String {

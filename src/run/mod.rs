@@ -282,24 +282,18 @@ fn write_results(
         ..
     } = prepared;
     let tables = results::tables(season, data, scores, standings, analysis);
-    let mut files = vec![
-        (
-            "results/participants.csv".to_string(),
-            tables.participants.csv(),
-        ),
-        ("results/classes.csv".into(), tables.classes.csv()),
-        ("results/awards.csv".into(), tables.awards.csv()),
-        ("results/results.json".into(), tables.json(season, data)),
-        (
-            "results/results.xlsx".into(),
-            tables.xlsx(date).map_err(Error::Output)?,
-        ),
-    ];
+    let xlsx = tables
+        .xlsx(date)
+        .map_err(|e| Error::Output(format!("cannot write results.xlsx: {e}")))?;
+    let mut files: Vec<(String, Vec<u8>)> = tables
+        .sheets()
+        .iter()
+        .map(|sheet| (format!("results/{}.csv", sheet.name), sheet.csv()))
+        .collect();
+    files.push(("results/results.json".into(), tables.json(season, data)));
+    files.push(("results/results.xlsx".into(), xlsx));
     if season.on_bad_row == OnBadRow::Reject {
         files.push(("rejects.csv".into(), results::rejects_csv(data)));
-    }
-    for sheet in &tables.extra {
-        files.push((format!("results/{}.csv", sheet.name), sheet.csv()));
     }
     for (path, bytes) in files {
         staging.write(&path, &bytes).map_err(|e| {

@@ -13,7 +13,9 @@ use crate::documents;
 use crate::input::{self, Dataset};
 use crate::rank::{self, Standings};
 use crate::render::{Fonts, TemplateFolder};
+use crate::results::ResultsFile;
 use crate::score::{self, Scores};
+use crate::sensitivity;
 
 /// A loaded, scored and ranked season, with the templates and fonts it renders with.
 pub struct Prepared {
@@ -95,14 +97,15 @@ pub fn report_date(season: &Season, data: &Dataset) -> NaiveDate {
 /// a problem with it is a config error.
 fn load_named<T>(
     path: Option<&Path>,
-    load: fn(&Path) -> Result<T, String>,
+    what: &str,
+    load: impl FnOnce(&Path) -> Result<T, String>,
 ) -> Result<Option<T>, Error> {
     path.map(|path| {
         load(path).map_err(|message| {
             Error::Config(ConfigError {
                 file: path.to_path_buf(),
                 position: None,
-                message,
+                message: format!("{what}: {message}"),
             })
         })
     })
@@ -113,10 +116,21 @@ impl Prepared {
     /// What every document of the season shares, with last season's figures and the
     /// sensitivity table when the config names them.
     pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
-        let previous = load_named(self.season.previous.as_deref(), documents::Previous::load)?;
+        let previous = load_named(
+            self.season.previous.as_deref(),
+            "last season's results (season.previous)",
+            |path| {
+                let results = ResultsFile::read(path).map_err(|e| e.message)?;
+                Ok(documents::Previous::of(&results))
+            },
+        )?;
         let robustness = load_named(
             self.season.sensitivity.as_deref(),
-            documents::Robustness::load,
+            "the sensitivity table (report.sensitivity)",
+            |path| {
+                let table = sensitivity::Table::read(path).map_err(|e| e.message)?;
+                Ok(documents::Robustness::of(&table))
+            },
         )?;
         Ok(documents::Context::new(
             &self.season,

@@ -1,0 +1,469 @@
+//! The results tables of methodology.md §5: participants, classes, awards and, when the season
+//! has them, breakdowns, times and threshold analyses — as typed rows (`schema`), written as
+//! CSV, as `results.json` with the effective config, and as one Excel workbook. Full
+//! precision, `.` decimal point, empty for not applicable.
+
+mod cell;
+mod schema;
+
+use chrono::{Datelike, NaiveDate};
+use indexmap::IndexMap;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+
+pub use cell::{Cell, Num};
+pub use schema::{
+    AwardResult, BreakdownResult, ClassResult, ParticipantResult, ReadError, ResultsFile, Row,
+    ThresholdResult, TimesResult,
+};
+
+use crate::analysis::Analysis;
+use crate::config::Season;
+use crate::input::Dataset;
+use crate::rank::{Award, Standings};
+use crate::score::Scores;
+
+/// Every results table of a run.
+pub struct Tables {
+    pub participants: Vec<ParticipantResult>,
+    pub classes: Vec<ClassResult>,
+    pub awards: Vec<AwardResult>,
+    pub breakdowns: Option<Vec<BreakdownResult>>,
+    pub times: Option<Vec<TimesResult>>,
+    pub thresholds: Option<Vec<ThresholdResult>>,
+}
+
+/// Participants sorted by id, so input order never shows in outputs.
+pub fn participant_order(data: &Dataset) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..data.participants.len()).collect();
+    order.sort_by(|&a, &b| data.participants[a].id.cmp(&data.participants[b].id));
+    order
+}
+
+pub fn tables(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    standings: &Standings,
+    analysis: &Analysis,
+) -> Tables {
+    Tables {
+        participants: participant_order(data)
+            .into_iter()
+            .map(|p| participant(season, data, scores, standings, p))
+            .collect(),
+        classes: (0..standings.classes.len())
+            .map(|c| class(season, data, standings, c))
+            .collect(),
+        awards: standings
+            .awards
+            .iter()
+            .map(|a| award(season, data, a))
+            .collect(),
+        breakdowns: (!season.breakdowns.is_empty())
+            .then(|| breakdowns(season, data, standings, analysis)),
+        times: (!season.wait_within.is_empty() || !season.handling_within.is_empty())
+            .then(|| times(season, data, analysis)),
+        thresholds: (!season.thresholds.is_empty()).then(|| thresholds(season, analysis)),
+    }
+}
+
+fn participant(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    standings: &Standings,
+    p: usize,
+) -> ParticipantResult {
+    let part = &data.participants[p];
+    let f = &scores.participants[p];
+    let mut figures: IndexMap<String, Cell> = IndexMap::new();
+    for (a, area) in season.areas.iter().enumerate() {
+        figures.insert(format!("area_{}", area.id), Cell::num(f.areas[a]));
+    }
+    for (c, channel) in season.channels.iter().enumerate() {
+        figures.insert(
+            format!("channel_{}", channel.id),
+            Cell::num(f.channels[c].score),
+        );
+    }
+    figures.insert("nps".into(), Cell::num(f.nps));
+    for (name, value) in &f.unscored {
+        figures.insert(name.clone(), Cell::num(*value));
+    }
+    for (c, channel) in season.channels.iter().enumerate() {
+        let cf = &f.channels[c];
+        let id = &channel.id;
+        figures.insert(format!("n_{id}"), cf.inquiries.into());
+        for (name, x) in [
+            ("answer_rate", cf.answer_rate),
+            ("wait_median", cf.wait_median),
+            ("wait_p75", cf.wait_p75),
+            ("wait_p90", cf.wait_p90),
+            ("within_first_band", cf.within_first_band),
+            ("handling_median", cf.handling_median),
+            ("handling_p75", cf.handling_p75),
+            ("handling_p90", cf.handling_p90),
+        ] {
+            figures.insert(format!("{name}_{id}"), Cell::num(x));
+        }
+    }
+    ParticipantResult {
+        participant_id: part.id.clone(),
+        name: part.name.clone(),
+        class: part.class.clone(),
+        eligible: standings.eligible[p],
+        n_inquiries: f.n_inquiries,
+        n_answered: f.n_answered,
+        answer_rate: Num(f.answer_rate),
+        total: Num(f.total),
+        total_answered: Num(f.total_answered),
+        ci_low: Num(f.ci.map(|c| c.0)),
+        ci_high: Num(f.ci.map(|c| c.1)),
+        class_rank: standings.class_rank[p],
+        figures,
+    }
+}
+
+fn class(season: &Season, data: &Dataset, standings: &Standings, c: usize) -> ClassResult {
+    let class = &standings.classes[c];
+    let mut areas = IndexMap::new();
+    for (a, area) in season.areas.iter().enumerate() {
+        areas.insert(
+            format!("mean_area_{}", area.id),
+            Cell::num(class.mean_areas[a]),
+        );
+        areas.insert(
+            format!("best_area_{}", area.id),
+            Cell::num(class.best_areas[a]),
+        );
+    }
+    let winners: Vec<&str> = class
+        .winners
+        .iter()
+        .map(|&w| data.participants[w].id.as_str())
+        .collect();
+    ClassResult {
+        class: class.class.clone(),
+        n_participants: class.n_participants,
+        n_eligible: class.n_eligible,
+        mean_total: Num(class.mean_total),
+        best_total: Num(class.best_total),
+        areas,
+        winner_ids: winners.join("|"),
+        too_close: class.too_close,
+        p_value: Num(class.p_value),
+    }
+}
+
+fn award(season: &Season, data: &Dataset, a: &Award) -> AwardResult {
+    AwardResult {
+        award: a.kind.as_str().to_string(),
+        class: a.class.clone(),
+        channel: a
+            .channel
+            .map(|c| season.channels[c].id.clone())
+            .unwrap_or_default(),
+        participant_id: data.participants[a.participant].id.clone(),
+        total: Num(a.total),
+        score: Num(a.score),
+        too_close: a.too_close,
+    }
+}
+
+/// Per breakdown, scope (season, class, participant) and category: the count, the share
+/// and the mean of every figure any breakdown averages (empty where this one does not).
+fn breakdowns(
+    season: &Season,
+    data: &Dataset,
+    standings: &Standings,
+    analysis: &Analysis,
+) -> Vec<BreakdownResult> {
+    let mut figures: Vec<&str> = Vec::new();
+    for b in &season.breakdowns {
+        for (id, _) in &b.means {
+            if !figures.contains(&id.as_str()) {
+                figures.push(id);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (b, result) in season.breakdowns.iter().zip(&analysis.breakdowns) {
+        let scopes = std::iter::once(("season", String::new(), &result.season))
+            .chain(
+                standings
+                    .classes
+                    .iter()
+                    .zip(&result.classes)
+                    .map(|(c, counts)| ("class", c.class.clone(), counts)),
+            )
+            .chain(participant_order(data).into_iter().map(|p| {
+                let id = data.participants[p].id.clone();
+                ("participant", id, &result.participants[p])
+            }));
+        for (scope, id, counts) in scopes {
+            for (category, cell) in result.categories.iter().zip(&counts.cells) {
+                let means = figures
+                    .iter()
+                    .map(|f| {
+                        let mean = b.means.iter().position(|(id, _)| id == f);
+                        (
+                            format!("mean_{f}"),
+                            Cell::num(mean.and_then(|m| cell.means[m])),
+                        )
+                    })
+                    .collect();
+                rows.push(BreakdownResult {
+                    breakdown: b.id.clone(),
+                    scope: scope.to_string(),
+                    scope_id: id.clone(),
+                    category: category.key.clone(),
+                    count: cell.count,
+                    share: Num(cell.share),
+                    means,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Per scope, channel and measure with measured times: the count, median, 75th and 90th
+/// percentile (seconds) and the share within each limit of `[times]`.
+fn times(season: &Season, data: &Dataset, analysis: &Analysis) -> Vec<TimesResult> {
+    let mut labels: Vec<&str> = Vec::new();
+    for l in season.wait_within.iter().chain(&season.handling_within) {
+        if !labels.contains(&l.label.as_str()) {
+            labels.push(&l.label);
+        }
+    }
+    let scopes = std::iter::once(("season", String::new(), &analysis.season_times)).chain(
+        participant_order(data).into_iter().map(|p| {
+            let id = data.participants[p].id.clone();
+            ("participant", id, &analysis.participant_times[p])
+        }),
+    );
+    let mut rows = Vec::new();
+    for (scope, id, channels) in scopes {
+        for (channel, times) in season.channels.iter().zip(channels) {
+            for (measure, d, limits) in [
+                ("wait", &times.wait, &season.wait_within),
+                ("handling", &times.handling, &season.handling_within),
+            ] {
+                if d.values.is_empty() {
+                    continue;
+                }
+                let within = labels
+                    .iter()
+                    .map(|label| {
+                        let limit = limits.iter().position(|l| l.label == *label);
+                        (
+                            format!("within_{label}"),
+                            Cell::num(limit.and_then(|i| d.within[i])),
+                        )
+                    })
+                    .collect();
+                rows.push(TimesResult {
+                    scope: scope.to_string(),
+                    scope_id: id.clone(),
+                    channel: channel.id.clone(),
+                    measure: measure.to_string(),
+                    n: d.values.len(),
+                    median: Num(d.median),
+                    p75: Num(d.p75),
+                    p90: Num(d.p90),
+                    within,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Every cut-off tried (seconds; at or below against above), its table of outcomes, the
+/// two-sided Fisher p-value, and which one is best.
+fn thresholds(season: &Season, analysis: &Analysis) -> Vec<ThresholdResult> {
+    let mut rows = Vec::new();
+    for (t, result) in season.thresholds.iter().zip(&analysis.thresholds) {
+        for (k, split) in result.splits.iter().enumerate() {
+            rows.push(ThresholdResult {
+                threshold: t.id.clone(),
+                measure: t.measure.as_str().to_string(),
+                outcome: season.questions[t.outcome].id.clone(),
+                channel: t
+                    .channel
+                    .map(|c| season.channels[c].id.clone())
+                    .unwrap_or_default(),
+                cutoff: split.cutoff,
+                below_n: split.below_yes + split.below_no,
+                below_yes: split.below_yes,
+                above_n: split.above_yes + split.above_no,
+                above_yes: split.above_yes,
+                below_yes_share: Num(split.below_share()),
+                above_yes_share: Num(split.above_share()),
+                p_value: Num(Some(split.p_value)),
+                best: result.best == Some(k),
+            });
+        }
+    }
+    rows
+}
+
+/// One table as the CSV and the workbook write it.
+pub struct Sheet {
+    pub name: &'static str,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    fn of<R: Row>(name: &'static str, rows: &[R], header: &[&str]) -> Sheet {
+        let cells: Vec<Vec<(String, Cell)>> = rows.iter().map(Row::cells).collect();
+        let header = match cells.first() {
+            Some(first) => first.iter().map(|(k, _)| k.clone()).collect(),
+            None => header.iter().map(|h| h.to_string()).collect(),
+        };
+        Sheet {
+            name,
+            header,
+            rows: cells
+                .into_iter()
+                .map(|r| r.into_iter().map(|(_, v)| v).collect())
+                .collect(),
+        }
+    }
+
+    pub fn csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&self.header).expect("writing to memory");
+        for row in &self.rows {
+            w.write_record(row.iter().map(Cell::text))
+                .expect("writing to memory");
+        }
+        w.into_inner().expect("writing to memory")
+    }
+}
+
+/// The columns of `awards.csv`, which has them even when nobody won anything.
+const AWARD_COLUMNS: [&str; 7] = [
+    "award",
+    "class",
+    "channel",
+    "participant_id",
+    "total",
+    "score",
+    "too_close",
+];
+
+impl Tables {
+    /// Every table, the three of §5 first.
+    pub fn sheets(&self) -> Vec<Sheet> {
+        let mut sheets = vec![
+            Sheet::of("participants", &self.participants, &[]),
+            Sheet::of("classes", &self.classes, &[]),
+            Sheet::of("awards", &self.awards, &AWARD_COLUMNS),
+        ];
+        sheets.extend(
+            self.breakdowns
+                .as_deref()
+                .map(|r| Sheet::of("breakdowns", r, &[])),
+        );
+        sheets.extend(self.times.as_deref().map(|r| Sheet::of("times", r, &[])));
+        sheets.extend(
+            self.thresholds
+                .as_deref()
+                .map(|r| Sheet::of("thresholds", r, &[])),
+        );
+        sheets
+    }
+
+    /// `results.json`: every table plus the effective config (after `--set`).
+    pub fn json(&self, season: &Season, data: &Dataset) -> Vec<u8> {
+        let doc = ResultsFile {
+            tool: "ksp".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            season: season.name.clone(),
+            year: season.year,
+            rows_read: data.rows_read,
+            rows_accepted: data.rows_accepted(),
+            rows_rejected: data.rows_rejected,
+            inquiries_accepted: data.inquiries.len(),
+            participants: self.participants.clone(),
+            classes: self.classes.clone(),
+            awards: self.awards.clone(),
+            breakdowns: self.breakdowns.clone(),
+            times: self.times.clone(),
+            thresholds: self.thresholds.clone(),
+            config: &season.effective,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// `results.xlsx`: one sheet per table, numbers as numbers, dated `date` so the bytes
+    /// stay the same from run to run.
+    pub fn xlsx(&self, date: NaiveDate) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut workbook = Workbook::new();
+        let stamp =
+            ExcelDateTime::from_ymd(date.year() as u16, date.month() as u8, date.day() as u8)?;
+        workbook.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&stamp)
+                .set_author("ksp"),
+        );
+        let bold = Format::new().set_bold();
+        for sheet in self.sheets() {
+            let ws = workbook.add_worksheet();
+            ws.set_name(sheet.name)?;
+            for (c, h) in sheet.header.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, h, &bold)?;
+            }
+            for (r, row) in sheet.rows.iter().enumerate() {
+                let r = r as u32 + 1;
+                for (c, cell) in row.iter().enumerate() {
+                    let c = c as u16;
+                    match cell {
+                        Cell::Text(t) if !t.is_empty() => ws.write_string(r, c, t)?,
+                        Cell::Bool(b) => ws.write_boolean(r, c, *b)?,
+                        Cell::Count(n) => ws.write_number(r, c, *n as f64)?,
+                        Cell::Num(Num(Some(x))) => ws.write_number(r, c, *x)?,
+                        _ => continue,
+                    };
+                }
+            }
+            ws.set_freeze_panes(1, 0)?;
+        }
+        workbook.save_to_buffer()
+    }
+}
+
+/// `rejects.csv`: one line per problem of every row set aside under `on_bad_row = "reject"`.
+pub fn rejects_csv(data: &Dataset) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["file", "line", "column", "value", "reason"])
+        .expect("writing to memory");
+    for e in &data.rejects {
+        let file = e
+            .place
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let line = e.place.line.map(|l| l.to_string()).unwrap_or_default();
+        let column = e
+            .place
+            .column
+            .as_ref()
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default();
+        w.write_record([
+            file.as_str(),
+            line.as_str(),
+            column.as_str(),
+            e.value.as_str(),
+            e.message.as_str(),
+        ])
+        .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}

@@ -1,0 +1,311 @@
+//! `results/results.json` and the rows of every results table, as one typed schema: ksp
+//! writes these structs and reads them back (`season.previous`, `ksp diff`) as they are.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::cell::{Cell, Num};
+
+/// `results.json`. `C` is the effective config: the checked season's raw config when
+/// written, plain JSON when read back, so a file from another version of ksp still reads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResultsFile<C> {
+    pub tool: String,
+    pub version: String,
+    pub season: String,
+    pub year: i32,
+    pub rows_read: usize,
+    pub rows_accepted: usize,
+    pub rows_rejected: usize,
+    pub inquiries_accepted: usize,
+    #[serde(serialize_with = "sorted")]
+    pub participants: Vec<ParticipantResult>,
+    #[serde(serialize_with = "sorted")]
+    pub classes: Vec<ClassResult>,
+    #[serde(serialize_with = "sorted")]
+    pub awards: Vec<AwardResult>,
+    /// When the season has `[[breakdowns]]`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "sorted_some"
+    )]
+    pub breakdowns: Option<Vec<BreakdownResult>>,
+    /// When the season has `[times]`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "sorted_some"
+    )]
+    pub times: Option<Vec<TimesResult>>,
+    /// When the season has `[[thresholds]]`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "sorted_some"
+    )]
+    pub thresholds: Option<Vec<ThresholdResult>>,
+    pub config: C,
+}
+
+/// Rows as JSON objects with their keys in alphabetical order, as ksp has always written
+/// them (the CSV keeps the column order).
+fn sorted<S: Serializer, R: Serialize>(rows: &[R], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error;
+    rows.iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<serde_json::Value>, _>>()
+        .map_err(S::Error::custom)?
+        .serialize(s)
+}
+
+fn sorted_some<S: Serializer, R: Serialize>(
+    rows: &Option<Vec<R>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    sorted(rows.as_deref().unwrap_or_default(), s)
+}
+
+/// A `results.json` that could not be read back.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct ReadError {
+    pub path: std::path::PathBuf,
+    pub message: String,
+}
+
+impl ResultsFile<serde_json::Value> {
+    /// Reads a `results.json` written by ksp.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        let fail = |message: String| ReadError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| fail(format!("is not a results.json written by ksp: {e}")))
+    }
+}
+
+/// One row of `participants.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantResult {
+    pub participant_id: String,
+    pub name: String,
+    pub class: String,
+    pub eligible: bool,
+    pub n_inquiries: usize,
+    pub n_answered: usize,
+    pub answer_rate: Num,
+    pub total: Num,
+    pub total_answered: Num,
+    pub ci_low: Num,
+    pub ci_high: Num,
+    /// Empty when not eligible.
+    pub class_rank: Option<usize>,
+    /// `area_<a>`, `channel_<c>`, `nps`, the unscored figures of §3.8, and each channel's
+    /// inquiries, answer rate, waits and handling times, in config order.
+    #[serde(flatten)]
+    pub figures: IndexMap<String, Cell>,
+}
+
+/// One row of `classes.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassResult {
+    pub class: String,
+    pub n_participants: usize,
+    pub n_eligible: usize,
+    pub mean_total: Num,
+    pub best_total: Num,
+    /// `mean_area_<a>` and `best_area_<a>` per area.
+    #[serde(flatten)]
+    pub areas: IndexMap<String, Cell>,
+    /// Joined with `|`.
+    pub winner_ids: String,
+    pub too_close: Option<bool>,
+    pub p_value: Num,
+}
+
+/// One row of `awards.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AwardResult {
+    /// `class_winner`, `overall_winner` or `best_channel`.
+    pub award: String,
+    pub class: String,
+    pub channel: String,
+    pub participant_id: String,
+    pub total: Num,
+    /// The figure ranked on: the total, or `channel_<c>`.
+    pub score: Num,
+    pub too_close: Option<bool>,
+}
+
+/// One row of `breakdowns.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownResult {
+    pub breakdown: String,
+    /// `season`, `class` or `participant`.
+    pub scope: String,
+    pub scope_id: String,
+    pub category: String,
+    pub count: usize,
+    pub share: Num,
+    /// `mean_<figure>` for every figure any breakdown averages.
+    #[serde(flatten)]
+    pub means: IndexMap<String, Cell>,
+}
+
+/// One row of `times.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimesResult {
+    pub scope: String,
+    pub scope_id: String,
+    pub channel: String,
+    /// `wait` or `handling`.
+    pub measure: String,
+    pub n: usize,
+    pub median: Num,
+    pub p75: Num,
+    pub p90: Num,
+    /// `within_<limit>` for every limit of `[times]`.
+    #[serde(flatten)]
+    pub within: IndexMap<String, Cell>,
+}
+
+/// One row of `thresholds.csv`: a cut-off tried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdResult {
+    pub threshold: String,
+    pub measure: String,
+    pub outcome: String,
+    pub channel: String,
+    /// Seconds; at or below against above.
+    pub cutoff: i64,
+    pub below_n: usize,
+    pub below_yes: usize,
+    pub above_n: usize,
+    pub above_yes: usize,
+    pub below_yes_share: Num,
+    pub above_yes_share: Num,
+    pub p_value: Num,
+    pub best: bool,
+}
+
+/// A results row as the CSV and the Excel sheet write it: named cells in column order.
+pub trait Row {
+    fn cells(&self) -> Vec<(String, Cell)>;
+}
+
+fn named<const N: usize>(fixed: [(&str, Cell); N]) -> Vec<(String, Cell)> {
+    fixed.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn extend(mut cells: Vec<(String, Cell)>, more: &IndexMap<String, Cell>) -> Vec<(String, Cell)> {
+    cells.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
+    cells
+}
+
+impl Row for ParticipantResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        let fixed = named([
+            ("participant_id", self.participant_id.as_str().into()),
+            ("name", self.name.as_str().into()),
+            ("class", self.class.as_str().into()),
+            ("eligible", self.eligible.into()),
+            ("n_inquiries", self.n_inquiries.into()),
+            ("n_answered", self.n_answered.into()),
+            ("answer_rate", self.answer_rate.into()),
+            ("total", self.total.into()),
+            ("total_answered", self.total_answered.into()),
+            ("ci_low", self.ci_low.into()),
+            ("ci_high", self.ci_high.into()),
+            ("class_rank", self.class_rank.into()),
+        ]);
+        extend(fixed, &self.figures)
+    }
+}
+
+impl Row for ClassResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        let fixed = named([
+            ("class", self.class.as_str().into()),
+            ("n_participants", self.n_participants.into()),
+            ("n_eligible", self.n_eligible.into()),
+            ("mean_total", self.mean_total.into()),
+            ("best_total", self.best_total.into()),
+        ]);
+        let mut cells = extend(fixed, &self.areas);
+        cells.extend(named([
+            ("winner_ids", self.winner_ids.as_str().into()),
+            ("too_close", self.too_close.into()),
+            ("p_value", self.p_value.into()),
+        ]));
+        cells
+    }
+}
+
+impl Row for AwardResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        named([
+            ("award", self.award.as_str().into()),
+            ("class", self.class.as_str().into()),
+            ("channel", self.channel.as_str().into()),
+            ("participant_id", self.participant_id.as_str().into()),
+            ("total", self.total.into()),
+            ("score", self.score.into()),
+            ("too_close", self.too_close.into()),
+        ])
+    }
+}
+
+impl Row for BreakdownResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        let fixed = named([
+            ("breakdown", self.breakdown.as_str().into()),
+            ("scope", self.scope.as_str().into()),
+            ("scope_id", self.scope_id.as_str().into()),
+            ("category", self.category.as_str().into()),
+            ("count", self.count.into()),
+            ("share", self.share.into()),
+        ]);
+        extend(fixed, &self.means)
+    }
+}
+
+impl Row for TimesResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        let fixed = named([
+            ("scope", self.scope.as_str().into()),
+            ("scope_id", self.scope_id.as_str().into()),
+            ("channel", self.channel.as_str().into()),
+            ("measure", self.measure.as_str().into()),
+            ("n", self.n.into()),
+            ("median", self.median.into()),
+            ("p75", self.p75.into()),
+            ("p90", self.p90.into()),
+        ]);
+        extend(fixed, &self.within)
+    }
+}
+
+impl Row for ThresholdResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        named([
+            ("threshold", self.threshold.as_str().into()),
+            ("measure", self.measure.as_str().into()),
+            ("outcome", self.outcome.as_str().into()),
+            ("channel", self.channel.as_str().into()),
+            ("cutoff", Cell::num(Some(self.cutoff as f64))),
+            ("below_n", self.below_n.into()),
+            ("below_yes", self.below_yes.into()),
+            ("above_n", self.above_n.into()),
+            ("above_yes", self.above_yes.into()),
+            ("below_yes_share", self.below_yes_share.into()),
+            ("above_yes_share", self.above_yes_share.into()),
+            ("p_value", self.p_value.into()),
+            ("best", self.best.into()),
+        ])
+    }
+}
