@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::{
-    Breakdown, BreakdownColumn, Category, MeanOf, Measure, Season, Sector, Texts, TimeLimit,
+    Breakdown, BreakdownColumn, Category, Label, MeanOf, Measure, Season, Sector, Texts, TimeLimit,
 };
 use crate::input::{Answer, Dataset, Inquiry};
 use crate::rank::Standings;
@@ -239,7 +239,7 @@ fn categories(b: &Breakdown, data: &Dataset) -> Vec<Category> {
             .into_iter()
             .map(|v| Category {
                 key: v.clone(),
-                label: Texts::plain(v),
+                label: Label::Text(Texts::plain(v)),
             })
             .collect(),
         _ => b.categories.clone(),

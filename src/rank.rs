@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Season;
 use crate::input::Dataset;
-use crate::score::{ParticipantFigures, Scores};
+use crate::score::{ParticipantFigures, QuestionStats, Scores};
 use crate::stats;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,10 @@ pub struct ClassFigures {
     pub best_total: Option<f64>,
     pub mean_areas: Vec<Option<f64>>,
     pub best_areas: Vec<Option<f64>>,
+    /// Per question: the mean share of points (0–100) over eligible members that have one.
+    pub question_shares: Vec<Option<f64>>,
+    /// Per question: the mean of the eligible members' [`QuestionStats`] (no NPS split).
+    pub question_stats: Vec<QuestionStats>,
     /// Whether the class has enough eligible participants for a winner.
     pub has_winner: bool,
     pub winners: Vec<usize>,
@@ -164,6 +168,8 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
             best_areas: (0..season.areas.len())
                 .map(|a| best(&area_values(a)))
                 .collect(),
+            question_shares: question_shares(season, figures, &ranked),
+            question_stats: question_stats(season, figures, &ranked),
             has_winner,
             winners,
             too_close,
@@ -253,6 +259,46 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
     }
 }
 
+/// The mean of the figures that exist.
+fn mean_of(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    stats::mean(&values.flatten().collect::<Vec<_>>())
+}
+
+/// Per question, the class's mean share of points over `members`.
+fn question_shares(
+    season: &Season,
+    figures: &[ParticipantFigures],
+    members: &[usize],
+) -> Vec<Option<f64>> {
+    (0..season.questions.len())
+        .map(|q| mean_of(members.iter().map(|&p| figures[p].questions[q])))
+        .collect()
+}
+
+/// Per question, the mean of the members' answer figures.
+fn question_stats(
+    season: &Season,
+    figures: &[ParticipantFigures],
+    members: &[usize],
+) -> Vec<QuestionStats> {
+    (0..season.questions.len())
+        .map(|q| {
+            let of = |f: &dyn Fn(&QuestionStats) -> Option<f64>| {
+                mean_of(members.iter().map(|&p| f(&figures[p].question_stats[q])))
+            };
+            QuestionStats {
+                mean: of(&|s| s.mean),
+                top: of(&|s| s.top),
+                yes: of(&|s| s.yes),
+                shares: (0..season.questions[q].options.len())
+                    .map(|o| of(&|s| s.shares[o]))
+                    .collect(),
+                nps_split: None,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,7 +314,7 @@ mod tests {
             areas: vec![Some(agent)],
             channels: vec![],
             questions: vec![],
-            unscored: vec![],
+            question_stats: vec![],
             nps: None,
             scores: vec![],
         }

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::{Channel, QuestionKind, Season};
+use crate::config::{Channel, Question, QuestionKind, Season};
 use crate::input::{Answer, Dataset, Inquiry};
 use crate::stats;
 
@@ -57,11 +57,53 @@ pub struct ParticipantFigures {
     pub channels: Vec<ChannelFigures>,
     /// Achieved share of points (0–100) per question; `None` for unscored questions.
     pub questions: Vec<Option<f64>>,
-    /// The unscored figures of §3.8 as (column, value), in config order.
-    pub unscored: Vec<(String, Option<f64>)>,
+    /// What the answers to each question add up to, over answered inquiries.
+    pub question_stats: Vec<QuestionStats>,
     pub nps: Option<f64>,
     /// S(i) of every scored inquiry, in input order, for Welch's test.
     pub scores: Vec<f64>,
+}
+
+/// What one participant's answers to one question add up to, over its answered inquiries
+/// (§3.8): the figures of unscored questions, and what reports show of every question.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuestionStats {
+    /// The mean value of a scale question.
+    pub mean: Option<f64>,
+    /// The top-box share of a scale question, a ratio.
+    pub top: Option<f64>,
+    /// The yes share of a yes/no question.
+    pub yes: Option<f64>,
+    /// The share of each option of a choice question.
+    pub shares: Vec<Option<f64>>,
+    /// Promoters, passives and detractors of the question `nps`, as ratios.
+    pub nps_split: Option<[f64; 3]>,
+}
+
+impl ParticipantFigures {
+    /// The unscored columns of §3.8 for `participants.csv`, in config order: `mean_<id>` and
+    /// `top_<id>` of report-only scale questions, `yes_<id>`, and `share_<id>_<option>`.
+    pub fn unscored(&self, season: &Season) -> Vec<(String, Option<f64>)> {
+        let mut columns = Vec::new();
+        for (q, stats) in season.questions.iter().zip(&self.question_stats) {
+            if !q.report_only {
+                continue;
+            }
+            match q.kind {
+                QuestionKind::Scale => {
+                    columns.push((format!("mean_{}", q.id), stats.mean));
+                    columns.push((format!("top_{}", q.id), stats.top));
+                }
+                QuestionKind::YesNo => columns.push((format!("yes_{}", q.id), stats.yes)),
+                QuestionKind::Choice => {
+                    for (option, share) in q.options.iter().zip(&stats.shares) {
+                        columns.push((format!("share_{}_{}", q.id, option.key), *share));
+                    }
+                }
+            }
+        }
+        columns
+    }
 }
 
 /// The scored season: one entry per inquiry and per participant, in dataset order.
@@ -288,7 +330,7 @@ pub fn participant_figures(
             (possible > 0.0).then(|| 100.0 * earned / possible)
         })
         .collect();
-    let (unscored, nps) = unscored_figures(season, inquiries);
+    let (question_stats, nps) = question_stats(season, inquiries);
     ParticipantFigures {
         n_inquiries,
         n_answered,
@@ -299,7 +341,7 @@ pub fn participant_figures(
         areas,
         channels,
         questions,
-        unscored,
+        question_stats,
         nps,
         scores,
     }
@@ -315,54 +357,71 @@ pub fn nps(values: &[i64]) -> Option<f64> {
     Some(100.0 * (promoters - detractors) / values.len() as f64)
 }
 
-/// The unscored columns of §3.8 over answered inquiries, and NPS.
-fn unscored_figures(
+/// Every question's [`QuestionStats`] over the answered inquiries, and NPS from the question
+/// `nps`.
+fn question_stats(
     season: &Season,
     inquiries: &[(&Inquiry, &InquiryScore)],
-) -> (Vec<(String, Option<f64>)>, Option<f64>) {
-    let mut columns = Vec::new();
+) -> (Vec<QuestionStats>, Option<f64>) {
     let mut nps_value = None;
-    for (qi, q) in season.questions.iter().enumerate() {
-        let answers: Vec<Answer> = inquiries
-            .iter()
-            .filter(|(_, s)| s.answered)
-            .filter_map(|(i, _)| i.answers[qi])
-            .collect();
-        let share = |hits: usize| (!answers.is_empty()).then(|| hits as f64 / answers.len() as f64);
-        if q.id == "nps" {
-            let values: Vec<i64> = answers.iter().filter_map(|a| a.scale()).collect();
-            nps_value = nps(&values);
-        }
-        if !q.report_only {
-            continue;
-        }
-        match q.kind {
-            QuestionKind::Scale => {
-                let values: Vec<f64> = answers
-                    .iter()
-                    .filter_map(|a| a.scale())
-                    .map(|v| v as f64)
-                    .collect();
-                let top = values.iter().filter(|v| q.in_top_box(**v)).count();
-                columns.push((format!("mean_{}", q.id), stats::mean(&values)));
-                columns.push((format!("top_{}", q.id), share(top)));
+    let all = season
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(qi, q)| {
+            let answers: Vec<Answer> = inquiries
+                .iter()
+                .filter(|(_, s)| s.answered)
+                .filter_map(|(i, _)| i.answers[qi])
+                .collect();
+            if q.id == "nps" {
+                let values: Vec<i64> = answers.iter().filter_map(|a| a.scale()).collect();
+                nps_value = nps(&values);
             }
-            QuestionKind::YesNo => {
-                let yes = answers
+            answer_stats(q, &answers)
+        })
+        .collect();
+    (all, nps_value)
+}
+
+fn answer_stats(q: &Question, answers: &[Answer]) -> QuestionStats {
+    let n = answers.len() as f64;
+    let share = |hits: usize| (n > 0.0).then(|| hits as f64 / n);
+    let mut stats = QuestionStats::default();
+    match q.kind {
+        QuestionKind::Scale => {
+            let values: Vec<f64> = answers
+                .iter()
+                .filter_map(|a| a.scale())
+                .map(|v| v as f64)
+                .collect();
+            stats.mean = stats::mean(&values);
+            stats.top = share(values.iter().filter(|v| q.in_top_box(**v)).count());
+            if q.id == "nps" && n > 0.0 {
+                let part =
+                    |f: &dyn Fn(f64) -> bool| values.iter().filter(|v| f(**v)).count() as f64 / n;
+                stats.nps_split = Some([
+                    part(&|v| v >= 9.0),
+                    part(&|v| v == 7.0 || v == 8.0),
+                    part(&|v| v <= 6.0),
+                ]);
+            }
+        }
+        QuestionKind::YesNo => {
+            stats.yes = share(
+                answers
                     .iter()
                     .filter(|a| **a == Answer::YesNo(true))
-                    .count();
-                columns.push((format!("yes_{}", q.id), share(yes)));
-            }
-            QuestionKind::Choice => {
-                for (o, option) in q.options.iter().enumerate() {
-                    let hits = answers.iter().filter(|a| **a == Answer::Choice(o)).count();
-                    columns.push((format!("share_{}_{}", q.id, option.key), share(hits)));
-                }
-            }
+                    .count(),
+            )
+        }
+        QuestionKind::Choice => {
+            stats.shares = (0..q.options.len())
+                .map(|o| share(answers.iter().filter(|a| **a == Answer::Choice(o)).count()))
+                .collect();
         }
     }
-    (columns, nps_value)
+    stats
 }
 
 #[cfg(test)]

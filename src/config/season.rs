@@ -124,7 +124,15 @@ pub enum MeanOf {
 #[derive(Debug, Clone)]
 pub struct Category {
     pub key: String,
-    pub label: Texts,
+    pub label: Label,
+}
+
+/// What reports call something: a text of the config, or a label the templates hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Label {
+    Text(Texts),
+    /// The code of a label in the templates (`sector-private`, `answer-yes`).
+    Builtin(&'static str),
 }
 
 /// A checked breakdown.

@@ -2,9 +2,12 @@
 
 use serde::Serialize;
 
-use super::{Context, Figure, figure, format_duration, format_number, percent};
+use super::Context;
+use super::format::{
+    Duration, Figure, Name, change, duration, figure, number, percent, time_figure,
+};
 use crate::analysis::{Counts, Distribution};
-use crate::config::{Category, Language, MeanOf, Measure, Texts};
+use crate::config::{Category, Language, MeanOf, Measure};
 
 /// One breakdown: a row per category with its count, share and means, beside the figures of
 /// the scope it is compared with (the class in a participant report).
@@ -14,8 +17,8 @@ pub struct BreakdownView {
     pub title: String,
     /// Inquiries with a value in the column.
     pub n: usize,
-    /// The labels of the averaged figures, in the order of each row's `means`.
-    pub means: Vec<String>,
+    /// The names of the averaged figures, in the order of each row's `means`.
+    pub means: Vec<Name>,
     pub rows: Vec<BreakdownRow>,
     /// Last season's name when its shares are known.
     pub previous_season: Option<String>,
@@ -26,7 +29,7 @@ pub struct BreakdownView {
 #[derive(Serialize)]
 pub struct BreakdownRow {
     pub key: String,
-    pub label: String,
+    pub label: Name,
     pub count: usize,
     /// Percent (0–100).
     pub share: Figure,
@@ -55,24 +58,24 @@ pub struct TimesView {
     /// `wait` or `handling`.
     pub measure: &'static str,
     pub n: usize,
-    pub median: String,
-    pub p75: String,
-    pub p90: String,
+    pub median: Option<Duration>,
+    pub p75: Option<Duration>,
+    pub p90: Option<Duration>,
     pub within: Vec<WithinShare>,
     pub histogram: Vec<Bin>,
 }
 
 #[derive(Serialize)]
 pub struct WithinShare {
-    pub limit: String,
+    pub limit: Duration,
     pub share: Figure,
 }
 
 /// One bin of a histogram: `[from, from + width)` seconds.
 #[derive(Serialize)]
 pub struct Bin {
-    /// Where the bin starts, formatted.
-    pub label: String,
+    /// Where the bin starts.
+    pub label: Duration,
     pub count: usize,
 }
 
@@ -90,15 +93,15 @@ pub struct ThresholdView {
     pub best: Option<SplitView>,
     /// Every cut-off tried, ascending: seconds and −log10 p for the chart.
     pub curve: Vec<(f64, f64)>,
-    /// The first and last cut-off tried, formatted, for the chart's axis.
-    pub curve_first: String,
-    pub curve_last: String,
+    /// The first and last cut-off tried, for the chart's axis.
+    pub curve_first: Option<Duration>,
+    pub curve_last: Option<Duration>,
     pub tried: usize,
 }
 
 #[derive(Serialize)]
 pub struct SplitView {
-    pub cutoff: String,
+    pub cutoff: Duration,
     pub cutoff_seconds: f64,
     pub below_n: usize,
     pub below_yes: Figure,
@@ -112,9 +115,9 @@ pub struct SplitView {
 /// A p-value as reports print it: four decimals, or `< 0,0001`.
 pub fn p_text(p: f64, lang: Language) -> String {
     if p < 0.0001 {
-        format!("< {}", format_number(0.0001, 4, lang))
+        format!("< {}", number(0.0001, 4, lang))
     } else {
-        format_number(p, 4, lang)
+        number(p, 4, lang)
     }
 }
 
@@ -142,35 +145,30 @@ fn histogram(values: &[i64], lang: Language) -> Vec<Bin> {
         .into_iter()
         .enumerate()
         .map(|(i, count)| Bin {
-            label: format_duration(Some((i as i64 * width) as f64), false, lang),
+            label: duration((i as i64 * width) as f64, false, lang),
             count,
         })
         .collect()
 }
 
 impl Context<'_> {
-    fn mean_label(&self, what: MeanOf) -> String {
-        let lang = self.lang;
+    fn mean_name(&self, what: MeanOf) -> Name {
+        let text = |t: &crate::config::Texts| Name::Text(t.get(self.lang).to_string());
         match what {
-            MeanOf::Score => (self.season.effective.report.score_label.clone())
-                .unwrap_or_else(|| Texts::both("Score", "Score"))
-                .get(lang)
-                .to_string(),
-            MeanOf::Area(a) => self.season.areas[a].name.get(lang).to_string(),
-            MeanOf::Question(q) => self.season.questions[q].label.get(lang).to_string(),
-            MeanOf::Wait => Texts::both("Ventetid", "Wait").get(lang).to_string(),
-            MeanOf::Handling => Texts::both("Behandlingstid", "Handling time")
-                .get(lang)
-                .to_string(),
+            MeanOf::Score => match &self.season.effective.report.score_label {
+                Some(label) => text(label),
+                None => Name::Code { code: "score" },
+            },
+            MeanOf::Area(a) => text(&self.season.areas[a].name),
+            MeanOf::Question(q) => text(&self.season.questions[q].label),
+            MeanOf::Wait => Name::Code { code: "wait" },
+            MeanOf::Handling => Name::Code { code: "handling" },
         }
     }
 
     fn mean_figure(&self, what: MeanOf, x: Option<f64>) -> Figure {
         match what {
-            MeanOf::Wait | MeanOf::Handling => Figure {
-                v: x,
-                t: format_duration(x, false, self.lang),
-            },
+            MeanOf::Wait | MeanOf::Handling => time_figure(x, false, self.lang),
             _ => figure(x, 1, self.lang),
         }
     }
@@ -215,7 +213,7 @@ impl Context<'_> {
                         .copied()
                         .unwrap_or(0.0)
                 });
-                let change = previous_share
+                let change_pp = previous_share
                     .zip(cell.share)
                     .map(|(then, now)| 100.0 * (now - then));
                 let compare_cell = compare
@@ -223,13 +221,13 @@ impl Context<'_> {
                     .unwrap_or(&result.season.cells[k]);
                 BreakdownRow {
                     key: category.key.clone(),
-                    label: category.label.get(lang).to_string(),
+                    label: self.name(&category.label),
                     count: cell.count,
                     share: percent(cell.share, lang),
                     class_share: percent(compare.and_then(|c| c.cells[k].share), lang),
                     season_share: percent(result.season.cells[k].share, lang),
                     previous_share: percent(previous_share, lang),
-                    change: super::change(change, lang),
+                    change: change(change_pp, lang),
                     means: breakdown
                         .means
                         .iter()
@@ -252,7 +250,7 @@ impl Context<'_> {
             means: breakdown
                 .means
                 .iter()
-                .map(|(_, what)| self.mean_label(*what))
+                .map(|(_, what)| self.mean_name(*what))
                 .collect(),
             rows,
             previous_season: previous.map(|p| p.season.clone()),
@@ -317,7 +315,7 @@ impl Context<'_> {
                 if d.values.is_empty() {
                     continue;
                 }
-                let duration = |x: Option<f64>| format_duration(x, business, lang);
+                let time = |x: Option<f64>| x.map(|s| duration(s, business, lang));
                 let Distribution {
                     values,
                     median,
@@ -329,14 +327,14 @@ impl Context<'_> {
                     channel: channel.name.get(lang).to_string(),
                     measure,
                     n: values.len(),
-                    median: duration(*median),
-                    p75: duration(*p75),
-                    p90: duration(*p90),
+                    median: time(*median),
+                    p75: time(*p75),
+                    p90: time(*p90),
                     within: limits
                         .iter()
                         .zip(within)
                         .map(|(l, share)| WithinShare {
-                            limit: duration(Some(l.span.seconds as f64)),
+                            limit: duration(l.span.seconds as f64, business, lang),
                             share: percent(*share, lang),
                         })
                         .collect(),
@@ -357,7 +355,7 @@ impl Context<'_> {
                 let business = t.measure == Measure::Wait
                     && t.channel
                         .is_some_and(|c| self.season.channels[c].business_time);
-                let duration = |s: i64| format_duration(Some(s as f64), business, lang);
+                let time = |s: i64| duration(s as f64, business, lang);
                 let yes_share = (result.n > 0).then(|| result.n_yes as f64 / result.n as f64);
                 ThresholdView {
                     id: t.id.clone(),
@@ -373,7 +371,7 @@ impl Context<'_> {
                     best: result.best.map(|k| {
                         let s = &result.splits[k];
                         SplitView {
-                            cutoff: duration(s.cutoff),
+                            cutoff: time(s.cutoff),
                             cutoff_seconds: s.cutoff as f64,
                             below_n: s.below_yes + s.below_no,
                             below_yes: percent(s.below_share(), lang),
@@ -389,14 +387,8 @@ impl Context<'_> {
                         .iter()
                         .map(|s| (s.cutoff as f64, -s.p_value.max(1e-300).log10()))
                         .collect(),
-                    curve_first: result
-                        .splits
-                        .first()
-                        .map_or_else(String::new, |s| duration(s.cutoff)),
-                    curve_last: result
-                        .splits
-                        .last()
-                        .map_or_else(String::new, |s| duration(s.cutoff)),
+                    curve_first: result.splits.first().map(|s| time(s.cutoff)),
+                    curve_last: result.splits.last().map(|s| time(s.cutoff)),
                     tried: result.splits.len(),
                 }
             })
@@ -413,8 +405,8 @@ mod tests {
         // Longest 95 s: 10 s bins give 10 of them (0–10 … 90–100).
         let bins = histogram(&[0, 9, 10, 59, 95], Language::En);
         assert_eq!(bins.len(), 10);
-        assert_eq!(bins[0].label, "0 s");
-        assert_eq!(bins[9].label, "1 min 30 s");
+        assert_eq!(bins[0].label, duration(0.0, false, Language::En));
+        assert_eq!(bins[9].label, duration(90.0, false, Language::En));
         assert_eq!(bins[0].count, 2);
         assert_eq!(bins[1].count, 1);
         assert_eq!(bins[9].count, 1);

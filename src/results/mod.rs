@@ -87,8 +87,8 @@ fn participant(
         );
     }
     figures.insert("nps".into(), Cell::num(f.nps));
-    for (name, value) in &f.unscored {
-        figures.insert(name.clone(), Cell::num(*value));
+    for (name, value) in f.unscored(season) {
+        figures.insert(name, Cell::num(value));
     }
     for (c, channel) in season.channels.iter().enumerate() {
         let cf = &f.channels[c];

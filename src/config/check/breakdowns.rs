@@ -6,7 +6,7 @@ use super::{CheckError, Checked};
 use crate::config::RESERVED_COLUMNS;
 use crate::config::raw::{QuestionKind, RawBreakdown, RawCategory, Texts};
 use crate::config::season::{
-    Area, Breakdown, BreakdownColumn, Category, Channel, MeanOf, Question,
+    Area, Breakdown, BreakdownColumn, Category, Channel, Label, MeanOf, Question,
 };
 
 /// The checked breakdowns, and the free columns of the responses file they read, in config
@@ -60,7 +60,7 @@ fn column(
         keys.iter()
             .map(|k| Category {
                 key: k.to_string(),
-                label: Texts::plain(k),
+                label: Label::Text(Texts::plain(k)),
             })
             .collect()
     };
@@ -72,7 +72,7 @@ fn column(
                 .iter()
                 .map(|c| Category {
                     key: c.id.clone(),
-                    label: c.name.clone(),
+                    label: Label::Text(c.name.clone()),
                 })
                 .collect(),
         ),
@@ -82,11 +82,11 @@ fn column(
             vec![
                 Category {
                     key: "private".into(),
-                    label: Texts::both("Privat", "Private"),
+                    label: Label::Builtin("sector-private"),
                 },
                 Category {
                     key: "public".into(),
-                    label: Texts::both("Offentlig", "Public"),
+                    label: Label::Builtin("sector-public"),
                 },
             ],
         ),
@@ -116,17 +116,17 @@ fn question_categories(question: &Question) -> Vec<Category> {
             .iter()
             .map(|o| Category {
                 key: o.key.clone(),
-                label: o.text.clone(),
+                label: Label::Text(o.text.clone()),
             })
             .collect(),
         QuestionKind::YesNo => vec![
             Category {
                 key: "yes".into(),
-                label: Texts::both("Ja", "Yes"),
+                label: Label::Builtin("answer-yes"),
             },
             Category {
                 key: "no".into(),
-                label: Texts::both("Nei", "No"),
+                label: Label::Builtin("answer-no"),
             },
         ],
         QuestionKind::Scale => {
@@ -134,7 +134,7 @@ fn question_categories(question: &Question) -> Vec<Category> {
             (lo..=hi)
                 .map(|v| Category {
                     key: v.to_string(),
-                    label: Texts::plain(&v.to_string()),
+                    label: Label::Text(Texts::plain(&v.to_string())),
                 })
                 .collect()
         }
@@ -177,7 +177,7 @@ fn free_column(
             }
             Ok(Category {
                 key: k.to_string(),
-                label: c.text.clone().unwrap_or_else(|| Texts::plain(k)),
+                label: Label::Text(c.text.clone().unwrap_or_else(|| Texts::plain(k))),
             })
         })
         .collect::<Checked<Vec<_>>>()?;

@@ -1,0 +1,273 @@
+//! The award summary's data: winners, ranked class tables, best per channel, who is not
+//! ranked, the run's counts, last season's movers, and the season-wide analyses.
+
+use serde::Serialize;
+
+use super::analysis_views::{BreakdownView, ThresholdView, TimesView};
+use super::format::{Figure, change, figure, number, percent};
+use super::previous::PreviousEntry;
+use super::{Context, Methodology, SeasonInfo};
+use crate::rank::AwardKind;
+
+#[derive(Serialize)]
+pub struct AwardSummary<'c> {
+    pub lang: &'static str,
+    pub season: &'c SeasonInfo,
+    pub overall: Vec<Winner>,
+    pub classes: Vec<ClassTable>,
+    pub best_channel: Vec<Winner>,
+    pub not_ranked: Vec<NotRanked>,
+    pub counts: Counts,
+    pub min_inquiries: usize,
+    pub min_class_size: usize,
+    /// When `season.previous` is set: last season's name and the participants whose total
+    /// moved most, largest change first.
+    pub movers: Option<Movers>,
+    /// With `report.sensitivity`: how many weightings were tried, and within which bounds.
+    pub robustness: Option<RobustnessInfo>,
+    /// Whether the season gives awards (`award.enabled`).
+    pub awards_enabled: bool,
+    /// The season's breakdowns, season-wide and per class.
+    pub breakdowns: Vec<BreakdownView>,
+    /// Per channel and measure with measured times: the distribution and the shares within
+    /// the limits of `[times]`.
+    pub times: Vec<TimesView>,
+    pub thresholds: Vec<ThresholdView>,
+    pub methodology: &'c Methodology,
+}
+
+#[derive(Serialize)]
+pub struct RobustnessInfo {
+    pub runs: usize,
+    pub vary: Vec<String>,
+}
+
+/// How many participants the award summary lists as the biggest movers.
+const MOVERS: usize = 10;
+
+#[derive(Serialize)]
+pub struct Movers {
+    pub season: String,
+    pub rows: Vec<Mover>,
+}
+
+#[derive(Serialize)]
+pub struct Mover {
+    pub name: String,
+    pub class: String,
+    pub previous: Figure,
+    pub total: Figure,
+    pub change: Figure,
+    pub previous_rank: Option<usize>,
+    pub rank: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct Winner {
+    pub name: String,
+    pub class: String,
+    pub channel: String,
+    pub score: Figure,
+}
+
+#[derive(Serialize)]
+pub struct ClassTable {
+    pub class: String,
+    pub n_participants: usize,
+    pub n_eligible: usize,
+    pub has_winner: bool,
+    pub too_close: bool,
+    /// The mean total over the class's ranked participants.
+    pub mean_total: Figure,
+    pub rows: Vec<ClassTableRow>,
+}
+
+#[derive(Serialize)]
+pub struct ClassTableRow {
+    pub rank: usize,
+    pub name: String,
+    pub total: Figure,
+    pub ci: String,
+    pub total_answered: Figure,
+    pub inquiries: usize,
+    pub winner: bool,
+    /// With `report.sensitivity`: the share of weightings under which it won its class.
+    pub win_share: Option<Figure>,
+}
+
+#[derive(Serialize)]
+pub struct NotRanked {
+    pub name: String,
+    pub class: String,
+    pub inquiries: usize,
+}
+
+#[derive(Serialize)]
+pub struct Counts {
+    pub rows_read: String,
+    pub rows_accepted: String,
+    pub rows_rejected: String,
+    pub participants: String,
+    pub inquiries: String,
+}
+
+impl Context<'_> {
+    pub fn award_summary(&self) -> AwardSummary<'_> {
+        let (season, lang) = (self.season, self.lang);
+        AwardSummary {
+            lang: lang.code(),
+            season: &self.info,
+            overall: self.winners(AwardKind::OverallWinner),
+            classes: self.class_tables(),
+            best_channel: self.winners(AwardKind::BestChannel),
+            not_ranked: self.not_ranked(),
+            counts: self.counts(),
+            min_inquiries: season.award.min_inquiries,
+            min_class_size: season.award.min_class_size,
+            movers: self.movers(),
+            robustness: self.robustness.as_ref().map(|r| RobustnessInfo {
+                runs: r.runs,
+                vary: r
+                    .vary
+                    .iter()
+                    .map(|(key, lo, hi)| {
+                        format!("{key} {}–{}", number(*lo, 1, lang), number(*hi, 1, lang))
+                    })
+                    .collect(),
+            }),
+            awards_enabled: season.award.enabled,
+            breakdowns: self.season_breakdowns(),
+            times: self.season_times(),
+            thresholds: self.threshold_views(),
+            methodology: &self.methodology,
+        }
+    }
+
+    fn winners(&self, kind: AwardKind) -> Vec<Winner> {
+        self.standings
+            .awards
+            .iter()
+            .filter(|a| a.kind == kind)
+            .map(|a| Winner {
+                name: self.data.participants[a.participant].name.clone(),
+                class: a.class.clone(),
+                channel: a
+                    .channel
+                    .map(|c| self.season.channels[c].name.get(self.lang).to_string())
+                    .unwrap_or_default(),
+                score: figure(a.score, 1, self.lang),
+            })
+            .collect()
+    }
+
+    /// Every class with its ranked participants, best first.
+    fn class_tables(&self) -> Vec<ClassTable> {
+        let lang = self.lang;
+        self.standings
+            .classes
+            .iter()
+            .map(|c| ClassTable {
+                class: c.class.clone(),
+                n_participants: c.n_participants,
+                n_eligible: c.n_eligible,
+                has_winner: c.has_winner,
+                too_close: c.too_close == Some(true),
+                mean_total: figure(c.mean_total, 1, lang),
+                rows: c
+                    .members
+                    .iter()
+                    .filter_map(|&p| self.class_table_row(p, c.winners.contains(&p)))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// A ranked participant's row; `None` for one not ranked.
+    fn class_table_row(&self, p: usize, winner: bool) -> Option<ClassTableRow> {
+        let lang = self.lang;
+        let f = &self.scores.participants[p];
+        let ci = f.ci.map_or_else(
+            || "–".into(),
+            |(lo, hi)| format!("{}–{}", number(lo, 1, lang), number(hi, 1, lang)),
+        );
+        Some(ClassTableRow {
+            rank: self.standings.class_rank[p]?,
+            name: self.data.participants[p].name.clone(),
+            total: figure(f.total, 1, lang),
+            ci,
+            total_answered: figure(f.total_answered, 1, lang),
+            inquiries: f.n_inquiries,
+            winner,
+            win_share: self.robustness.as_ref().map(|r| {
+                percent(
+                    r.win_share.get(&self.data.participants[p].id).copied(),
+                    lang,
+                )
+            }),
+        })
+    }
+
+    /// Participants with too few inquiries, by class and name.
+    fn not_ranked(&self) -> Vec<NotRanked> {
+        let data = self.data;
+        let mut not_ranked: Vec<NotRanked> = (0..data.participants.len())
+            .filter(|&p| !self.standings.eligible[p])
+            .map(|p| NotRanked {
+                name: data.participants[p].name.clone(),
+                class: data.participants[p].class.clone(),
+                inquiries: self.scores.participants[p].n_inquiries,
+            })
+            .collect();
+        not_ranked.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| a.name.cmp(&b.name)));
+        not_ranked
+    }
+
+    fn counts(&self) -> Counts {
+        let (data, lang) = (self.data, self.lang);
+        let n = |x: usize| number(x as f64, 0, lang);
+        Counts {
+            rows_read: n(data.rows_read),
+            rows_accepted: n(data.rows_accepted()),
+            rows_rejected: n(data.rows_rejected),
+            participants: n(data.participants.len()),
+            inquiries: n(data.inquiries.len()),
+        }
+    }
+
+    /// Participants of both seasons (matched by id) by how far their total moved, either way;
+    /// ties by id, so the list is the same from run to run.
+    fn movers(&self) -> Option<Movers> {
+        let previous = self.previous.as_ref()?;
+        let mut moved: Vec<(f64, usize, &PreviousEntry)> = (0..self.data.participants.len())
+            .filter_map(|p| {
+                let then = previous.participants.get(&self.data.participants[p].id)?;
+                let delta = self.scores.participants[p].total? - then.total?;
+                Some((delta, p, then))
+            })
+            .collect();
+        moved.sort_by(|a, b| {
+            b.0.abs().total_cmp(&a.0.abs()).then_with(|| {
+                self.data.participants[a.1]
+                    .id
+                    .cmp(&self.data.participants[b.1].id)
+            })
+        });
+        let lang = self.lang;
+        Some(Movers {
+            season: previous.season.clone(),
+            rows: moved
+                .into_iter()
+                .take(MOVERS)
+                .map(|(delta, p, then)| Mover {
+                    name: self.data.participants[p].name.clone(),
+                    class: self.data.participants[p].class.clone(),
+                    previous: figure(then.total, 1, lang),
+                    total: figure(self.scores.participants[p].total, 1, lang),
+                    change: change(Some(delta), lang),
+                    previous_rank: then.class_rank,
+                    rank: self.standings.class_rank[p],
+                })
+                .collect(),
+        })
+    }
+}
