@@ -18,7 +18,6 @@ pub mod run;
 pub mod score;
 pub mod sensitivity;
 pub mod stats;
-pub mod table;
 
 use crate::config::ConfigError;
 use crate::input::InputErrors;

@@ -480,8 +480,9 @@ results and {}{shard} written to {} in {:.2} s",
             let write = |name: &str, text: &str| {
                 let (name, bytes) = if parquet {
                     let name = name.replace(".csv", ".parquet");
-                    let bytes = ksp::table::csv_to_parquet(Path::new(&name), text.as_bytes())
-                        .map_err(ksp::Error::Output)?;
+                    let bytes =
+                        ksp::input::table::csv_to_parquet(Path::new(&name), text.as_bytes())
+                            .map_err(ksp::Error::Output)?;
                     (name, bytes)
                 } else {
                     (name.to_string(), text.as_bytes().to_vec())

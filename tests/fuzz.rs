@@ -46,8 +46,8 @@ proptest! {
     #[test]
     fn csv_loader_and_checks_never_panic(participants in csv_like(), responses in csv_like()) {
         let season = season();
-        let p = ksp::table::read_csv(Path::new("participants.csv"), &participants, None);
-        let r = ksp::table::read_csv(Path::new("responses.csv"), &responses, None);
+        let p = ksp::input::table::read_csv(Path::new("participants.csv"), &participants, None);
+        let r = ksp::input::table::read_csv(Path::new("responses.csv"), &responses, None);
         if let (Ok(p), Ok(r)) = (p, r) {
             let _ = ksp::input::check_tables(season, &p, &r, &ksp::glyphs::Coverage::everything());
         }
@@ -55,7 +55,7 @@ proptest! {
 
     #[test]
     fn csv_loader_never_panics_on_raw_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-        let _ = ksp::table::read_csv(Path::new("x.csv"), &bytes, None);
+        let _ = ksp::input::table::read_csv(Path::new("x.csv"), &bytes, None);
     }
 
     #[test]

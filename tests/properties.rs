@@ -202,12 +202,12 @@ fn comma_semicolon_with_bom_and_parquet_give_identical_results() {
     std::fs::write(dir.path().join("r2.csv"), semicolon(&r)).unwrap();
     std::fs::write(
         dir.path().join("p.parquet"),
-        ksp::table::csv_to_parquet(Path::new("p"), p.as_bytes()).unwrap(),
+        ksp::input::table::csv_to_parquet(Path::new("p"), p.as_bytes()).unwrap(),
     )
     .unwrap();
     std::fs::write(
         dir.path().join("r.parquet"),
-        ksp::table::csv_to_parquet(Path::new("r"), r.as_bytes()).unwrap(),
+        ksp::input::table::csv_to_parquet(Path::new("r"), r.as_bytes()).unwrap(),
     )
     .unwrap();
     let comma = results(&config_for(dir.path(), "p.csv", "r.csv"));

@@ -238,7 +238,7 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         .extend(jobs.repaired().map(|message| Warning {
             message,
             count: 1,
-            first: crate::table::Place {
+            first: crate::input::Place {
                 file: options.config.clone(),
                 sheet: None,
                 line: None,

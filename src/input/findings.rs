@@ -1,0 +1,171 @@
+//! What checking the input files finds: errors with their place, warnings counted with the
+//! first place they were seen, and the characters changed so reports can show them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::table::{InputError, Place, Row, Table};
+use super::{TextFix, Warning};
+use crate::glyphs::Coverage;
+
+pub(super) struct Findings<'c> {
+    pub errors: Vec<InputError>,
+    pub warnings: BTreeMap<String, (usize, Place)>,
+    pub coverage: &'c Coverage,
+    pub fixes: Vec<TextFix>,
+}
+
+impl<'c> Findings<'c> {
+    pub fn new(coverage: &'c Coverage) -> Findings<'c> {
+        Findings {
+            errors: Vec::new(),
+            warnings: BTreeMap::new(),
+            coverage,
+            fixes: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, place: Place, value: &str, message: impl Into<String>) {
+        self.errors.push(InputError {
+            place,
+            value: value.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub fn warn(&mut self, place: Place, message: impl Into<String>) {
+        self.warnings
+            .entry(message.into())
+            .and_modify(|(n, _)| *n += 1)
+            .or_insert((1, place));
+    }
+
+    /// Errors found so far, to tell whether a row added any.
+    pub fn mark(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// A text as the reports can show it; what had to change is recorded for `participant`.
+    pub fn showable(&mut self, text: &str, place: impl Fn() -> Place, participant: &str) -> String {
+        let mut fixes = Vec::new();
+        let clean = self.coverage.clean(text, &mut fixes).into_owned();
+        self.fixes.extend(fixes.into_iter().map(|(_, fix)| TextFix {
+            participant: participant.to_string(),
+            place: place(),
+            fix,
+        }));
+        clean
+    }
+}
+
+/// One warning per participant whose texts had characters changed, at the first of them.
+pub(super) fn text_fix_warnings(fixes: &[TextFix]) -> Vec<Warning> {
+    let mut by_participant: BTreeMap<&str, Vec<&TextFix>> = BTreeMap::new();
+    for f in fixes {
+        by_participant.entry(&f.participant).or_default().push(f);
+    }
+    by_participant
+        .into_iter()
+        .map(|(participant, fixes)| {
+            let code = |f: &TextFix| format!("U+{:04X}", f.fix.char() as u32);
+            let mut others: Vec<String> = Vec::new();
+            for f in &fixes[1..] {
+                if code(f) != code(fixes[0]) && !others.contains(&code(f)) && others.len() < 5 {
+                    others.push(code(f));
+                }
+            }
+            let more = match (fixes.len(), others.is_empty()) {
+                (1, _) => String::new(),
+                (n, true) => format!("; {n} characters in all"),
+                (n, false) => format!("; {n} characters in all, also {}", others.join(", ")),
+            };
+            Warning {
+                message: format!(
+                    "participant `{participant}`: {}{more}",
+                    fixes[0].fix.describe()
+                ),
+                count: 1,
+                first: fixes[0].place.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Maps required and optional columns to their positions; reports missing and duplicated ones.
+pub(super) struct Columns {
+    index: HashMap<String, usize>,
+}
+
+impl Columns {
+    pub fn new(table: &Table, required: &[&str], findings: &mut Findings) -> Self {
+        let mut index = HashMap::new();
+        for (i, h) in table.headers.iter().enumerate() {
+            if h.is_empty() {
+                findings.error(
+                    table.place(Some(1), Some(i)),
+                    "",
+                    "a column has no name: name it or remove it",
+                );
+            } else if index.insert(h.clone(), i).is_some() {
+                findings.error(
+                    table.place(Some(1), Some(i)),
+                    h,
+                    format!("the column `{h}` appears twice: remove or rename one"),
+                );
+            }
+        }
+        for name in required {
+            if !index.contains_key(*name) {
+                findings.error(
+                    table.place(Some(1), None),
+                    "",
+                    format!(
+                        "missing column `{name}`: the header has {}",
+                        table.headers.join(", ")
+                    ),
+                );
+            }
+        }
+        Columns { index }
+    }
+
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+}
+
+/// Rows that are not blank; a blank row is skipped with a warning and is not counted as read.
+pub(super) fn data_rows<'t>(table: &'t Table, findings: &mut Findings) -> Vec<&'t Row> {
+    table
+        .rows
+        .iter()
+        .filter(|row| {
+            let blank = row.fields.iter().all(|f| f.trim().is_empty());
+            if blank {
+                findings.warn(table.place(Some(row.line), None), "blank rows are skipped");
+            }
+            !blank
+        })
+        .collect()
+}
+
+/// Checks the row's width; a ragged row is reported once and not read further.
+pub(super) fn ragged(table: &Table, row: &Row, findings: &mut Findings) -> bool {
+    let n = table.headers.len();
+    if row.fields.len() == n {
+        return false;
+    }
+    let what = if row.fields.len() < n {
+        "too few"
+    } else {
+        "too many"
+    };
+    findings.error(
+        table.place(Some(row.line), None),
+        "",
+        format!(
+            "{what} fields: the row has {} but the header has {n} (check the delimiter and the quotes)",
+            row.fields.len()
+        ),
+    );
+    true
+}

@@ -1,0 +1,343 @@
+//! Loading and checking the season's participants and responses (methodology.md §2).
+//! Every problem is collected with its file, line and column. A run with problems stops
+//! before anything is scored or written, or, with `on_bad_row = "reject"`, sets the rows with
+//! problems aside for `rejects.csv` and goes on. Texts are made showable as they are read.
+
+mod findings;
+mod participants;
+mod responses;
+pub mod table;
+mod values;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+pub use table::{InputError, Place, Row, Table};
+pub use values::{ValueError, parse_answer, parse_timestamp};
+
+use crate::config::{OnBadRow, Season, Sector};
+use crate::glyphs::{Coverage, Fix};
+use findings::{Findings, data_rows, text_fix_warnings};
+
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub id: String,
+    pub name: String,
+    pub class: String,
+    pub sector: Sector,
+    /// Indexes into `Season::channels`.
+    pub channels: Vec<usize>,
+    /// The participant's line in the participants file.
+    pub line: usize,
+}
+
+/// One answer, checked against its question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Answer {
+    Scale(i64),
+    YesNo(bool),
+    /// Index into the question's options.
+    Choice(usize),
+}
+
+impl Answer {
+    /// The value of a scale answer.
+    pub fn scale(self) -> Option<i64> {
+        match self {
+            Answer::Scale(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Inquiry {
+    pub id: String,
+    /// Index into `Dataset::participants`.
+    pub participant: usize,
+    pub shopper_id: String,
+    /// Index into `Season::channels`.
+    pub channel: usize,
+    pub attempts: u8,
+    pub sent_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// One entry per question of `Season::questions`.
+    pub answers: Vec<Option<Answer>>,
+    /// Non-empty comments by their column suffix (`comment_agent` → `agent`), in column order.
+    pub comments: Vec<(String, String)>,
+    /// The values of `Season::extra_columns`, trimmed; empty when not given.
+    pub extra: Vec<String>,
+}
+
+/// A character of a participant's texts changed so the reports can show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFix {
+    pub participant: String,
+    /// The cell the character is in.
+    pub place: Place,
+    pub fix: Fix,
+}
+
+/// An input file as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl InputFile {
+    fn of(table: &Table) -> InputFile {
+        InputFile {
+            path: table.file.clone(),
+            sha256: table.sha256.clone(),
+            size: table.size,
+        }
+    }
+}
+
+/// A warning counted over the whole input, with the first place it was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub message: String,
+    pub count: usize,
+    pub first: Place,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub participants: Vec<Participant>,
+    pub inquiries: Vec<Inquiry>,
+    /// Comment column suffixes, in file order.
+    pub comment_columns: Vec<String>,
+    /// Data rows in both files, blank rows not counted: accepted + rejected.
+    pub rows_read: usize,
+    pub rows_rejected: usize,
+    /// With `on_bad_row = "reject"`: every problem of every rejected row, by file and line.
+    pub rejects: Vec<InputError>,
+    /// The input files read: participants, then responses.
+    pub inputs: Vec<InputFile>,
+    pub warnings: Vec<Warning>,
+    /// Characters of names, classes, comments and other texts that no font has (shown as a
+    /// placeholder) or that were control characters (removed), in file and line order.
+    pub text_fixes: Vec<TextFix>,
+}
+
+impl Dataset {
+    pub fn rows_accepted(&self) -> usize {
+        self.participants.len() + self.inquiries.len()
+    }
+
+    /// Each participant's inquiries, as indexes into `inquiries`, in inquiry order.
+    pub fn inquiries_by_participant(&self) -> Vec<Vec<usize>> {
+        let mut by_participant = vec![Vec::new(); self.participants.len()];
+        for (index, inquiry) in self.inquiries.iter().enumerate() {
+            by_participant[inquiry.participant].push(index);
+        }
+        by_participant
+    }
+}
+
+/// All problems found, sorted by file and line, listing at most `input.max_problems`.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct InputErrors {
+    pub errors: Vec<InputError>,
+    pub total: usize,
+}
+
+impl std::fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        if self.total > self.errors.len() {
+            write!(
+                f,
+                "\n… and {} more problems (raise input.max_problems to list them)",
+                self.total - self.errors.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Loads both input files and checks them against the season. Problems with a file as a
+/// whole (unreadable, missing columns) always fail; problems of single rows fail under
+/// `on_bad_row = "fail"` and set the row aside under `"reject"`.
+pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors> {
+    let read = |path| {
+        table::read(
+            path,
+            season.delimiter,
+            season.encoding,
+            season.sheet.as_deref(),
+        )
+    };
+    match (
+        read(&season.participants_path),
+        read(&season.responses_path),
+    ) {
+        (Ok(p), Ok(r)) => check_tables(season, &p, &r, coverage),
+        (p, r) => Err(sorted_errors(
+            season,
+            [p.err(), r.err()].into_iter().flatten().collect(),
+        )),
+    }
+}
+
+/// The participants file first, as its problems often explain those of the responses; then
+/// by line and column.
+fn sort_errors(season: &Season, errors: &mut [InputError]) {
+    errors.sort_by(|a, b| {
+        (a.place.file != season.participants_path, a)
+            .cmp(&(b.place.file != season.participants_path, b))
+    });
+}
+
+/// Sorted, with at most `input.max_problems` listed.
+fn sorted_errors(season: &Season, mut errors: Vec<InputError>) -> InputErrors {
+    sort_errors(season, &mut errors);
+    let total = errors.len();
+    errors.truncate(season.max_problems);
+    InputErrors { errors, total }
+}
+
+/// Checks two tables already read (from files or memory) against the season; texts are made
+/// showable with the fonts of `coverage`.
+pub fn check_tables(
+    season: &Season,
+    participants: &Table,
+    responses: &Table,
+    coverage: &Coverage,
+) -> Result<Dataset, InputErrors> {
+    let mut findings = Findings::new(coverage);
+    let mut dataset = check(season, participants, responses, &mut findings);
+    let (row_errors, file_errors): (Vec<InputError>, Vec<InputError>) = findings
+        .errors
+        .into_iter()
+        .partition(|e| e.place.line.is_some_and(|l| l > 1));
+    if !file_errors.is_empty() || (season.on_bad_row == OnBadRow::Fail && !row_errors.is_empty()) {
+        return Err(sorted_errors(
+            season,
+            file_errors.into_iter().chain(row_errors).collect(),
+        ));
+    }
+    let mut rejects = row_errors;
+    sort_errors(season, &mut rejects);
+    let mut rows: Vec<(&std::path::Path, Option<usize>)> = rejects
+        .iter()
+        .map(|e| (e.place.file.as_path(), e.place.line))
+        .collect();
+    rows.dedup();
+    // A rejected row's texts are not shown, so what was changed in them does not matter.
+    let mut fixes = findings.fixes;
+    fixes.retain(|f| !rows.contains(&(f.place.file.as_path(), f.place.line)));
+    fixes.sort_by(|a, b| a.place.cmp(&b.place));
+    dataset.rows_rejected = rows.len();
+    dataset.rejects = rejects;
+    dataset.warnings = findings
+        .warnings
+        .into_iter()
+        .map(|(message, (count, first))| Warning {
+            message,
+            count,
+            first,
+        })
+        .chain(text_fix_warnings(&fixes))
+        .collect();
+    dataset.text_fixes = fixes;
+    Ok(dataset)
+}
+
+fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Dataset {
+    let participant_rows = data_rows(pt, findings);
+    let response_rows = data_rows(rt, findings);
+    let checked = participants::check(season, pt, &participant_rows, findings);
+    if response_rows.is_empty() {
+        findings.error(
+            rt.place(None, None),
+            "",
+            "the responses file has no rows: it needs one row per inquiry",
+        );
+    }
+    let mut dataset = Dataset {
+        participants: Vec::new(),
+        inquiries: Vec::new(),
+        comment_columns: Vec::new(),
+        rows_read: participant_rows.len() + response_rows.len(),
+        rows_rejected: 0,
+        rejects: Vec::new(),
+        inputs: vec![InputFile::of(pt), InputFile::of(rt)],
+        warnings: Vec::new(),
+        text_fixes: Vec::new(),
+    };
+    let Some(responses) = responses::Responses::new(
+        season,
+        rt,
+        &checked.participants,
+        &checked.rejected,
+        findings,
+    ) else {
+        dataset.participants = checked.participants;
+        return dataset;
+    };
+    let inquiries = responses.read_all(&response_rows, findings);
+    dataset.comment_columns = responses.comment_columns();
+    let (participants, inquiries) = canonical(pt, rt, checked.participants, inquiries, findings);
+    dataset.participants = participants;
+    dataset.inquiries = inquiries;
+    dataset
+}
+
+/// The participants with inquiries (one without is an error of its row), sorted by id, and
+/// the inquiries sorted by id: sums, and so every last digit of a figure, never depend on the
+/// order of the input rows.
+fn canonical(
+    pt: &Table,
+    rt: &Table,
+    participants: Vec<Participant>,
+    mut inquiries: Vec<Inquiry>,
+    findings: &mut Findings,
+) -> (Vec<Participant>, Vec<Inquiry>) {
+    let mut per_participant = vec![0usize; participants.len()];
+    for i in &inquiries {
+        per_participant[i.participant] += 1;
+    }
+    let id_column = pt.headers.iter().position(|h| h == "participant_id");
+    for (p, n) in participants.iter().zip(&per_participant) {
+        if *n == 0 {
+            findings.error(
+                pt.place(Some(p.line), id_column),
+                &p.id,
+                format!(
+                    "participant `{}` has no inquiries in {}",
+                    p.id,
+                    rt.file.display()
+                ),
+            );
+        }
+    }
+    let mut order: Vec<usize> = (0..participants.len())
+        .filter(|&p| per_participant[p] > 0)
+        .collect();
+    order.sort_by(|&a, &b| participants[a].id.cmp(&participants[b].id));
+    let mut new_index = vec![usize::MAX; participants.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<Participant>> = participants.into_iter().map(Some).collect();
+    let participants = order
+        .iter()
+        .map(|&old| slots[old].take().expect("each taken once"))
+        .collect();
+    for inquiry in &mut inquiries {
+        inquiry.participant = new_index[inquiry.participant];
+    }
+    inquiries.sort_by(|a, b| a.id.cmp(&b.id));
+    (participants, inquiries)
+}

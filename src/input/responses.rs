@@ -1,0 +1,400 @@
+//! The responses file: one row per inquiry (or interview), checked field by field against
+//! the season and the participants.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::findings::{Columns, Findings, ragged};
+use super::table::{Place, Row, Table};
+use super::values::{parse_answer, parse_timestamp};
+use super::{Answer, Inquiry, Participant};
+use crate::config::{BreakdownColumn, OnBadRow, RESERVED_COLUMNS, Season};
+
+/// What reading a responses row needs to know.
+pub(super) struct Responses<'a> {
+    season: &'a Season,
+    table: &'a Table,
+    columns: Columns,
+    /// The column of each question of the season.
+    questions: Vec<Option<usize>>,
+    /// `comment_*` columns with their suffix.
+    comments: Vec<(usize, String)>,
+    participants: &'a [Participant],
+    by_id: HashMap<&'a str, usize>,
+    /// Participants whose own row was set aside, with its line.
+    rejected: &'a HashMap<String, usize>,
+}
+
+/// The responses row being read: its table, line and fields.
+struct Fields<'r> {
+    table: &'r Table,
+    row: &'r Row,
+}
+
+impl Fields<'_> {
+    fn at(&self, column: Option<usize>) -> Place {
+        self.table.place(Some(self.row.line), column)
+    }
+
+    fn get(&self, column: Option<usize>) -> &str {
+        column.map_or("", |c| self.row.fields[c].trim())
+    }
+}
+
+impl<'a> Responses<'a> {
+    /// Checks the header; `None` when it lacks a column, since every row would then repeat
+    /// the same problem.
+    pub fn new(
+        season: &'a Season,
+        table: &'a Table,
+        participants: &'a [Participant],
+        rejected: &'a HashMap<String, usize>,
+        findings: &mut Findings,
+    ) -> Option<Responses<'a>> {
+        let mut required: Vec<&str> = vec![
+            "inquiry_id",
+            "participant_id",
+            "channel",
+            "sent_at",
+            "answered_at",
+        ];
+        required.extend(season.questions.iter().map(|q| q.id.as_str()));
+        required.extend(season.extra_columns.iter().map(String::as_str));
+        let columns = Columns::new(table, &required, findings);
+        for (i, h) in table.headers.iter().enumerate() {
+            let known = RESERVED_COLUMNS.contains(&h.as_str())
+                || h.starts_with("comment_")
+                || season.questions.iter().any(|q| &q.id == h)
+                || season.extra_columns.contains(h);
+            if !known && !h.is_empty() {
+                findings.warn(
+                    table.place(Some(1), Some(i)),
+                    format!("the column `{h}` is not a question of the config and is not read"),
+                );
+            }
+        }
+        if findings.errors.iter().any(|e| e.place.file == table.file) {
+            return None;
+        }
+        Some(Responses {
+            season,
+            table,
+            questions: season
+                .questions
+                .iter()
+                .map(|q| columns.get(&q.id))
+                .collect(),
+            columns,
+            comments: table
+                .headers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| h.strip_prefix("comment_").map(|s| (i, s.to_string())))
+                .collect(),
+            participants,
+            by_id: participants
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.as_str(), i))
+                .collect(),
+            rejected,
+        })
+    }
+
+    /// The comment columns' suffixes, in file order.
+    pub fn comment_columns(&self) -> Vec<String> {
+        self.comments.iter().map(|(_, s)| s.clone()).collect()
+    }
+
+    /// Every row that passes its checks, as an inquiry.
+    pub fn read_all(&self, rows: &[&Row], findings: &mut Findings) -> Vec<Inquiry> {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut inquiries = Vec::with_capacity(rows.len());
+        for row in rows {
+            if !ragged(self.table, row, findings) {
+                inquiries.extend(self.read(row, &mut seen, findings));
+            }
+        }
+        inquiries
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.columns.get(name)
+    }
+
+    /// One row's inquiry; `None` when it has a problem (recorded in `findings`).
+    fn read(
+        &self,
+        row: &Row,
+        seen: &mut HashMap<String, usize>,
+        findings: &mut Findings,
+    ) -> Option<Inquiry> {
+        let f = Fields {
+            table: self.table,
+            row,
+        };
+        let before = findings.mark();
+        let id = self.inquiry_id(&f, seen, findings);
+        let pid = f.get(self.col("participant_id"));
+        let participant = self.participant(&f, pid, findings)?;
+        let channel = self.channel(&f, participant, findings);
+        let attempts = self.attempts(&f, findings);
+        let (sent_at, answered_at, ended_at) = self.times(&f, findings);
+        let answers = match (participant, channel) {
+            (Some(p), Some(c)) => self.answers(&f, p, c, answered_at.is_some(), findings),
+            _ => Vec::new(),
+        };
+        let extra = self.extra(&f, findings);
+        if findings.mark() > before {
+            return None;
+        }
+        Some(Inquiry {
+            id: id.to_string(),
+            participant: participant?,
+            shopper_id: findings.showable(
+                f.get(self.col("shopper_id")),
+                || f.at(self.col("shopper_id")),
+                pid,
+            ),
+            channel: channel?,
+            attempts,
+            sent_at: sent_at?,
+            answered_at,
+            ended_at,
+            answers,
+            comments: self.comments(&f, pid, findings),
+            extra: extra
+                .iter()
+                .zip(&self.season.extra_columns)
+                .map(|(value, name)| findings.showable(value, || f.at(self.col(name)), pid))
+                .collect(),
+        })
+    }
+
+    fn inquiry_id<'r>(
+        &self,
+        f: &Fields<'r>,
+        seen: &mut HashMap<String, usize>,
+        findings: &mut Findings,
+    ) -> &'r str {
+        let c = self.col("inquiry_id");
+        let id = c.map_or("", |c| f.row.fields[c].trim());
+        if id.is_empty() {
+            findings.error(f.at(c), id, "the inquiry_id is empty");
+        } else if let Some(first) = seen.insert(id.to_string(), f.row.line) {
+            findings.error(
+                f.at(c),
+                id,
+                format!("the inquiry_id `{id}` is also used on line {first}"),
+            );
+        }
+        id
+    }
+
+    /// The row's participant: `Some(None)` for an unknown one (an error), `None` when the row
+    /// is not read at all (its participant's own row already stops the run).
+    fn participant(&self, f: &Fields, pid: &str, findings: &mut Findings) -> Option<Option<usize>> {
+        let participant = self.by_id.get(pid).copied();
+        if participant.is_some() {
+            return Some(participant);
+        }
+        let at = f.at(self.col("participant_id"));
+        match self.rejected.get(pid) {
+            Some(_) if self.season.on_bad_row == OnBadRow::Fail => return None,
+            Some(line) => findings.error(
+                at,
+                pid,
+                format!("participant `{pid}` was set aside: see line {line} of the participants file"),
+            ),
+            None => findings.error(
+                at,
+                pid,
+                format!("unknown participant_id `{pid}`: add it to the participants file or correct the id"),
+            ),
+        }
+        Some(None)
+    }
+
+    fn channel(
+        &self,
+        f: &Fields,
+        participant: Option<usize>,
+        findings: &mut Findings,
+    ) -> Option<usize> {
+        let c = self.col("channel");
+        let name = f.get(c);
+        let channel = self.season.channel_index(&name.to_lowercase());
+        match (channel, participant) {
+            (None, _) => {
+                let known: Vec<&str> = self.season.channels.iter().map(|c| c.id.as_str()).collect();
+                findings.error(
+                    f.at(c),
+                    name,
+                    format!(
+                        "unknown channel `{name}`: the config knows {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+            (Some(ch), Some(p)) if !self.participants[p].channels.contains(&ch) => findings.warn(
+                f.at(c),
+                "an inquiry uses a channel its participant does not list in the participants file",
+            ),
+            _ => {}
+        }
+        channel
+    }
+
+    fn attempts(&self, f: &Fields, findings: &mut Findings) -> u8 {
+        let c = self.col("attempts");
+        match f.get(c) {
+            "" | "1" => 1,
+            "2" => 2,
+            other => {
+                findings.error(f.at(c), other, format!("attempts `{other}` must be 1 or 2"));
+                1
+            }
+        }
+    }
+
+    /// `sent_at`, `answered_at` and `ended_at`, in order and within the season's period.
+    fn times(
+        &self,
+        f: &Fields,
+        findings: &mut Findings,
+    ) -> (
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    ) {
+        let (tz, period) = (self.season.timezone, self.season.period);
+        let mut stamp = |name: &str| {
+            let c = self.col(name);
+            let text = f.get(c);
+            if text.is_empty() {
+                return None;
+            }
+            parse_timestamp(text, tz)
+                .map_err(|e| findings.error(f.at(c), text, e.0))
+                .ok()
+        };
+        let (sent, answered, ended) = (stamp("sent_at"), stamp("answered_at"), stamp("ended_at"));
+        let at = |name: &str| (f.at(self.col(name)), f.get(self.col(name)));
+        if f.get(self.col("sent_at")).is_empty() {
+            findings.error(
+                at("sent_at").0,
+                "",
+                "sent_at is empty: every inquiry needs the time it was sent",
+            );
+        }
+        if sent.zip(answered).is_some_and(|(s, a)| a < s) {
+            let (place, text) = at("answered_at");
+            findings.error(place, text, "answered_at is before sent_at");
+        }
+        if answered.zip(ended).is_some_and(|(a, e)| e < a) {
+            let (place, text) = at("ended_at");
+            findings.error(place, text, "ended_at is before answered_at");
+        }
+        if let (Some(s), Some((from, to))) = (sent, period) {
+            let day = s.with_timezone(&tz).date_naive();
+            if day < from || day > to {
+                let (place, text) = at("sent_at");
+                findings.error(
+                    place,
+                    text,
+                    format!("sent_at is outside the season's period {from} – {to} (season.period)"),
+                );
+            }
+        }
+        (sent, answered, ended)
+    }
+
+    /// One answer per question: those given where the question applies, on an answered
+    /// inquiry; others are ignored with a warning.
+    fn answers(
+        &self,
+        f: &Fields,
+        participant: usize,
+        channel: usize,
+        has_answer_time: bool,
+        findings: &mut Findings,
+    ) -> Vec<Option<Answer>> {
+        let sector = self.participants[participant].sector;
+        let answered = self.season.channels[channel].limit.is_none() || has_answer_time;
+        self.season
+            .questions
+            .iter()
+            .zip(&self.questions)
+            .map(|(q, &c)| {
+                let text = f.get(c);
+                if text.is_empty() {
+                    return None;
+                }
+                match parse_answer(q, text) {
+                    Err(e) => {
+                        findings.error(f.at(c), text, e.0);
+                        None
+                    }
+                    Ok(_) if !answered => {
+                        findings.warn(f.at(c), "answers on unanswered inquiries are ignored");
+                        None
+                    }
+                    Ok(_) if !q.applies(channel, sector) => {
+                        findings.warn(
+                            f.at(c),
+                            format!("answers to `{}` where it does not apply (channel or sector) are ignored", q.id),
+                        );
+                        None
+                    }
+                    Ok(answer) => Some(answer),
+                }
+            })
+            .collect()
+    }
+
+    /// The values of the free columns breakdowns read, each in its breakdown's categories.
+    fn extra(&self, f: &Fields, findings: &mut Findings) -> Vec<String> {
+        let mut values = Vec::with_capacity(self.season.extra_columns.len());
+        for (index, name) in self.season.extra_columns.iter().enumerate() {
+            let c = self.col(name);
+            let value = f.get(c);
+            let limited =
+                self.season.breakdowns.iter().filter(|b| {
+                    b.column == BreakdownColumn::Free(index) && !b.categories.is_empty()
+                });
+            for b in limited {
+                if !value.is_empty() && !b.categories.iter().any(|k| k.key == value) {
+                    let keys: Vec<&str> = b.categories.iter().map(|k| k.key.as_str()).collect();
+                    findings.error(
+                        f.at(c),
+                        value,
+                        format!(
+                            "`{value}` is not a category of breakdown `{}`: use one of {} (or leave it empty)",
+                            b.id,
+                            keys.join(", ")
+                        ),
+                    );
+                }
+            }
+            values.push(value.to_string());
+        }
+        values
+    }
+
+    /// Non-empty comments by their column suffix, in column order.
+    fn comments(&self, f: &Fields, pid: &str, findings: &mut Findings) -> Vec<(String, String)> {
+        self.comments
+            .iter()
+            .filter_map(|(c, suffix)| {
+                let text = f.row.fields[*c].trim();
+                (!text.is_empty()).then(|| {
+                    (
+                        suffix.clone(),
+                        findings.showable(text, || f.at(Some(*c)), pid),
+                    )
+                })
+            })
+            .collect()
+    }
+}

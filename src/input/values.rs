@@ -1,0 +1,120 @@
+//! One value of the responses file: an answer by its question's kind, and a timestamp.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::Answer;
+use crate::config::{Question, QuestionKind};
+
+/// A value that cannot be read, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+/// Parses an answer by the question's kind.
+pub fn parse_answer(q: &Question, text: &str) -> Result<Answer, ValueError> {
+    let fail = |m: String| Err(ValueError(m));
+    match q.kind {
+        QuestionKind::Scale => {
+            let (lo, hi) = q.scale.expect("scale questions have a scale");
+            let Ok(v) = text.parse::<i64>() else {
+                return fail(format!(
+                    "`{text}` is not a whole number on the scale {lo}–{hi} of `{}`",
+                    q.id
+                ));
+            };
+            if v < lo || v > hi {
+                return fail(format!("{v} is outside the scale {lo}–{hi} of `{}`", q.id));
+            }
+            Ok(Answer::Scale(v))
+        }
+        QuestionKind::YesNo => match text.to_lowercase().as_str() {
+            "ja" | "yes" | "1" => Ok(Answer::YesNo(true)),
+            "nei" | "no" | "0" => Ok(Answer::YesNo(false)),
+            _ => fail(format!(
+                "`{text}` is not an answer to the yes/no question `{}`: use ja/nei, yes/no or 1/0",
+                q.id
+            )),
+        },
+        QuestionKind::Choice => match q
+            .options
+            .iter()
+            .position(|o| o.key.eq_ignore_ascii_case(text))
+        {
+            Some(o) => Ok(Answer::Choice(o)),
+            None => {
+                let keys: Vec<&str> = q.options.iter().map(|o| o.key.as_str()).collect();
+                fail(format!(
+                    "`{text}` is not an option of `{}`: use one of {}",
+                    q.id,
+                    keys.join(", ")
+                ))
+            }
+        },
+    }
+}
+
+/// Parses RFC 3339 with an offset, or `YYYY-MM-DD HH:MM[:SS]` local time in the season's zone.
+/// A local time that falls in the autumn's repeated hour is taken as its first occurrence.
+pub fn parse_timestamp(text: &str, timezone: Tz) -> Result<DateTime<Utc>, ValueError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    const LOCAL: [&str; 4] = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ];
+    let naive = LOCAL
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .ok_or_else(|| {
+            ValueError(format!(
+                "`{text}` is not a timestamp: write RFC 3339 (2022-03-04T10:00:00+01:00) or local YYYY-MM-DD HH:MM[:SS]"
+            ))
+        })?;
+    timezone
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            ValueError(format!(
+                "`{text}` does not exist in {timezone}: the clocks skipped it (daylight saving)"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_local_and_offset() {
+        let oslo = chrono_tz::Europe::Oslo;
+        let a = parse_timestamp("2022-03-04 10:00", oslo).unwrap();
+        let b = parse_timestamp("2022-03-04T10:00:00+01:00", oslo).unwrap();
+        assert_eq!(a, b);
+        // Summer time: 10:00 in Oslo is 08:00 UTC.
+        assert_eq!(
+            parse_timestamp("2022-06-01 10:00:00", oslo)
+                .unwrap()
+                .to_rfc3339(),
+            "2022-06-01T08:00:00+00:00"
+        );
+        assert!(
+            parse_timestamp("2022-03-27 02:30", oslo)
+                .unwrap_err()
+                .0
+                .contains("does not exist")
+        );
+        assert!(parse_timestamp("04.03.2022", oslo).is_err());
+        // The repeated hour of 30 Oct 2022 resolves to its first (summer-time) occurrence.
+        assert_eq!(
+            parse_timestamp("2022-10-30 02:30", oslo)
+                .unwrap()
+                .to_rfc3339(),
+            "2022-10-30T00:30:00+00:00"
+        );
+    }
+}
