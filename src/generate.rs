@@ -4,50 +4,12 @@
 
 use std::fmt::Write as _;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday,
+};
 
 use crate::calendar::Calendar;
-
-/// SplitMix64: small, fast and stable across platforms and versions.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.f64() * n as f64) as usize
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.f64() < p
-    }
-
-    /// Standard normal, Box–Muller.
-    pub fn normal(&mut self) -> f64 {
-        let u = self.f64().max(1e-12);
-        let v = self.f64();
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
+use crate::random::Rng;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -276,99 +238,8 @@ fn send_time(rng: &mut Rng, start: NaiveDate, days: i64, weekends: bool) -> Naiv
 /// The participants and responses files of a generated season, as CSV text.
 pub fn generate(spec: &Spec) -> (String, String) {
     let mut rng = Rng::new(spec.seed);
-    let oslo = chrono_tz::Europe::Oslo;
-    let calendar = Calendar::new(oslo, Default::default());
-    let n = spec.participants.max(1);
-    let mut companies: Vec<Company> = Vec::with_capacity(n);
-    let mut names = std::collections::BTreeSet::new();
-    for i in 0..n {
-        // The first classes fill up first so every class gets at least a few participants.
-        // The last participant, one of the few below min_inquiries, is a municipality, so the
-        // season has a public-sector participant that is not ranked.
-        let class = if i + 1 == n && n >= 10 {
-            CLASSES.len() - 1
-        } else if i < CLASSES.len() * 3 {
-            i % CLASSES.len()
-        } else {
-            rng.below(CLASSES.len())
-        };
-        let (_, public) = CLASSES[class];
-        let mut attempts = 0usize;
-        let name = loop {
-            let prefix = rng.pick(&PREFIXES);
-            let candidate = if public {
-                if class == CLASSES.len() - 1 {
-                    format!(
-                        "{}{} kommune",
-                        prefix,
-                        rng.pick(&["dal", "vik", "nes", "fjord", "haug", "ås"])
-                    )
-                } else {
-                    format!(
-                        "{}{}",
-                        prefix,
-                        rng.pick(&["etaten", "direktoratet", " Helse HF", "kassen"])
-                    )
-                }
-            } else {
-                let suffix = rng.pick(&SUFFIXES);
-                format!("{}{} {}", prefix, NOUNS[class].to_lowercase(), suffix)
-                    .trim()
-                    .to_string()
-            };
-            let candidate = {
-                let mut chars = candidate.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-                    .unwrap_or_default()
-            };
-            // Large benchmark seasons run out of combinations: add a town, then a number.
-            let candidate = match attempts {
-                0..8 => candidate,
-                8..16 => format!("{candidate} {}", rng.pick(&TOWNS)),
-                _ => format!("{candidate} {}", attempts),
-            };
-            attempts += 1;
-            if names.insert(candidate.clone()) {
-                break candidate;
-            }
-        };
-        let mut channels = vec!["phone"];
-        for (channel, p) in [("email", 0.85), ("chat", 0.55), ("messenger", 0.3)] {
-            if rng.chance(p) {
-                channels.push(channel);
-            }
-        }
-        if rng.chance(0.05) {
-            channels.retain(|c| *c != "phone");
-            if channels.is_empty() {
-                channels.push("email");
-            }
-        }
-        companies.push(Company {
-            id: format!("P{:03}", i + 1),
-            name,
-            class,
-            public,
-            channels,
-            quality: (0.68 + 0.11 * rng.normal()).clamp(0.25, 0.97),
-            speed: (0.8 + 0.15 * rng.normal()).clamp(0.3, 1.0),
-            inquiries: 0,
-        });
-    }
-    // A few late joiners get fewer inquiries than min_inquiries; the rest share the remainder.
-    let short = (n / 60).max(if n >= 10 { 2 } else { 0 });
-    let mut remaining = spec.inquiries;
-    for c in companies.iter_mut().rev().take(short) {
-        c.inquiries = (12 + rng.below(7)).min(remaining);
-        remaining -= c.inquiries;
-    }
-    let full = n - short;
-    for (i, c) in companies.iter_mut().take(full).enumerate() {
-        c.inquiries = remaining / full + usize::from(i < remaining % full);
-    }
-
+    let mut companies = companies(spec.participants.max(1), &mut rng);
+    share_inquiries(&mut companies, spec.inquiries, &mut rng);
     let mut participants = String::from("participant_id,name,class,sector,channels\n");
     for c in &companies {
         let _ = writeln!(
@@ -381,235 +252,377 @@ pub fn generate(spec: &Spec) -> (String, String) {
             c.channels.join("|")
         );
     }
-
-    let start = NaiveDate::from_ymd_opt(spec.year, 1, 10).expect("valid date");
-    let days = 116; // about four months, into early May
-    let mut responses = String::from(
-        "inquiry_id,participant_id,shopper_id,channel,attempts,sent_at,answered_at,ended_at,\
-welcome_personal,easy_contact,ivr_easy,name_used,agent_questions,agent_listened,agent_engaged,agent_solution,\
-agent_all_answers,agent_extra_info,agent_next_step,overall_efficient,overall_grade,overall_impression,would_buy,\
-csat,ces,nps,ves1,ves2,call_back,referred,chat_handler,comment_welcome,comment_agent,comment_overall\n",
-    );
+    let mut responses = String::from(RESPONSES_HEADER);
+    let season = Inquiries::new(spec.year);
     let mut inquiry = 0;
     for c in &companies {
         for _ in 0..c.inquiries {
             inquiry += 1;
-            let channel = {
-                let weights: Vec<f64> = c
-                    .channels
-                    .iter()
-                    .map(|ch| match *ch {
-                        "phone" => 0.45,
-                        "email" => 0.25,
-                        "chat" => 0.2,
-                        _ => 0.1,
-                    })
-                    .collect();
-                let total: f64 = weights.iter().sum();
-                let mut x = rng.f64() * total;
-                let mut pick = c.channels[0];
-                for (ch, w) in c.channels.iter().zip(&weights) {
-                    if x < *w {
-                        pick = ch;
-                        break;
-                    }
-                    x -= w;
-                }
-                pick
-            };
-            let email = channel == "email";
-            let sent_local = send_time(&mut rng, start, days, email);
-            // A night-time e-mail may fall in the spring-forward gap: move it an hour on.
-            let sent = oslo
-                .from_local_datetime(&sent_local)
-                .earliest()
-                .or_else(|| {
-                    oslo.from_local_datetime(&(sent_local + Duration::hours(1)))
-                        .earliest()
-                })
-                .expect("an hour after a gap exists")
-                .with_timezone(&Utc);
-            // Waits: phone and chat mostly within a minute; e-mail in business hours to days.
-            let miss = rng.chance(0.06 * (1.6 - c.speed));
-            let wait_seconds: i64 = match channel {
-                "phone" | "chat" => {
-                    let base = (35.0 * (1.0 / c.speed) * (0.9 * rng.normal()).exp()) as i64 + 5;
-                    if miss {
-                        300 + rng.below(400) as i64
-                    } else {
-                        base.min(295)
-                    }
-                }
-                "messenger" => {
-                    let base = (240.0 / c.speed * (rng.normal()).exp()) as i64 + 20;
-                    if miss {
-                        1800 + rng.below(3600) as i64
-                    } else {
-                        base.min(1790)
-                    }
-                }
-                _ => {
-                    let hours = 6.0 / c.speed * (0.9 * rng.normal()).exp();
-                    if miss {
-                        80 * 3600 + rng.below(48 * 3600) as i64
-                    } else {
-                        ((hours * 3600.0) as i64).min(70 * 3600)
-                    }
-                }
-            };
-            // E-mail waits are in business time: walk the calendar until that much has passed.
-            let answered = if email {
-                let mut t = sent;
-                let mut left = wait_seconds;
-                while left > 0 {
-                    let step = left.min(3600);
-                    let next = t + Duration::seconds(step);
-                    left -= calendar.business_seconds(t, next);
-                    t = next;
-                }
-                // People answer e-mail in office hours.
-                let local = t.with_timezone(&oslo).naive_local();
-                let morning = |day: NaiveDate, rng: &mut Rng| {
-                    let time = day
-                        .and_hms_opt(8, rng.below(60) as u32, rng.below(60) as u32)
-                        .expect("valid time");
-                    oslo.from_local_datetime(&time)
-                        .earliest()
-                        .expect("08:00 exists")
-                        .with_timezone(&Utc)
-                };
-                match local.hour() {
-                    0..8 => morning(local.date(), &mut rng),
-                    17.. => morning(local.date() + Duration::days(1), &mut rng),
-                    _ => t,
-                }
-            } else {
-                sent + Duration::seconds(wait_seconds)
-            };
-            let no_answer = miss && rng.chance(0.6);
-            let over_limit = miss && !no_answer;
-            let is_answered = !miss;
-            let attempts = if miss || rng.chance(0.04) { 2 } else { 1 };
-            let ended = match channel {
-                "email" => None,
-                "phone" => Some(answered + Duration::seconds(120 + rng.below(660) as i64)),
-                _ => Some(answered + Duration::seconds(240 + rng.below(1200) as i64)),
-            };
-            let fmt = |t: chrono::DateTime<Utc>| {
-                t.with_timezone(&oslo)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            };
-            let mut row = vec![
-                format!("I{inquiry:05}"),
-                c.id.clone(),
-                format!("S{:02}", 1 + rng.below(24)),
-                channel.to_string(),
-                attempts.to_string(),
-                fmt(sent),
-                if no_answer {
-                    String::new()
-                } else {
-                    fmt(answered)
-                },
-                if is_answered || over_limit {
-                    ended.map(fmt).unwrap_or_default()
-                } else {
-                    String::new()
-                },
-            ];
-            let q = level(&mut rng, c.quality);
-            let v = |rng: &mut Rng, lo, hi| scale_value(rng, q, lo, hi).to_string();
-            if is_answered {
-                row.push(v(&mut rng, 1, 5)); // welcome_personal
-                row.push(v(&mut rng, 1, 5)); // easy_contact
-                row.push(if channel == "phone" && c.speed < 0.9 {
-                    v(&mut rng, 1, 5)
-                } else {
-                    String::new()
-                }); // ivr_easy
-                row.push(
-                    if q > 0.75 {
-                        "both"
-                    } else if q > 0.45 {
-                        "one"
-                    } else {
-                        "none"
-                    }
-                    .to_string(),
-                );
-                for _ in 0..4 {
-                    row.push(v(&mut rng, 1, 5));
-                }
-                row.push(if q > 0.4 { "ja" } else { "nei" }.to_string());
-                row.push(if q > 0.6 { "ja" } else { "nei" }.to_string());
-                row.push(
-                    if q > 0.7 {
-                        "clear"
-                    } else if q > 0.4 {
-                        "partly"
-                    } else {
-                        "none"
-                    }
-                    .to_string(),
-                );
-                row.push(v(&mut rng, 1, 5)); // overall_efficient
-                row.push(v(&mut rng, 1, 5)); // overall_grade
-                row.push(v(&mut rng, 1, 5)); // overall_impression
-                row.push(if c.public {
-                    String::new()
-                } else if q > 0.5 {
-                    "ja".into()
-                } else {
-                    "nei".into()
-                });
-                row.push(v(&mut rng, 1, 5)); // csat
-                row.push(v(&mut rng, 1, 7)); // ces
-                row.push(v(&mut rng, 0, 10)); // nps
-                row.push(v(&mut rng, 1, 7)); // ves1
-                row.push(v(&mut rng, 1, 7)); // ves2
-                row.push(if channel == "phone" {
-                    if q < 0.5 { "ja" } else { "nei" }.to_string()
-                } else {
-                    String::new()
-                });
-                row.push(
-                    ["web", "store", "app", "none"][if q > 0.7 { 0 } else { rng.below(4) }]
-                        .to_string(),
-                );
-                row.push(if channel == "chat" {
-                    ["human", "chatbot", "chatbot_then_human"][rng.below(3)].to_string()
-                } else {
-                    String::new()
-                });
-                let tier = if q > 0.72 {
-                    0
-                } else if q > 0.45 {
-                    1
-                } else {
-                    2
-                };
-                row.push(csv_field(*rng.pick(&COMMENTS_WELCOME[tier])));
-                row.push(csv_field(*rng.pick(&COMMENTS_AGENT[tier])));
-                row.push(csv_field(*rng.pick(&COMMENTS_OVERALL[tier])));
-            } else {
-                row.extend(std::iter::repeat_n(String::new(), 23));
-                let waited = if channel == "email" {
-                    "Ventet i tre virkedager."
-                } else {
-                    "Ventet hele fristen i kø."
-                };
-                row.push(csv_field(waited));
-                row.push(csv_field(*rng.pick(&NO_ANSWER)));
-                row.push(csv_field(
-                    "Fikk ikke vurdert dialogen fordi henvendelsen ikke ble besvart.",
-                ));
-            }
-            responses.push_str(&row.join(","));
+            responses.push_str(&season.row(c, inquiry, &mut rng).join(","));
             responses.push('\n');
         }
     }
     (participants, responses)
+}
+
+const RESPONSES_HEADER: &str = "inquiry_id,participant_id,shopper_id,channel,attempts,sent_at,answered_at,ended_at,\
+welcome_personal,easy_contact,ivr_easy,name_used,agent_questions,agent_listened,agent_engaged,agent_solution,\
+agent_all_answers,agent_extra_info,agent_next_step,overall_efficient,overall_grade,overall_impression,would_buy,\
+csat,ces,nps,ves1,ves2,call_back,referred,chat_handler,comment_welcome,comment_agent,comment_overall\n";
+
+/// `n` companies. The first classes fill up first so every class gets at least a few
+/// participants; the last participant, one of the few below min_inquiries, is a
+/// municipality, so the season has a public-sector participant that is not ranked.
+fn companies(n: usize, rng: &mut Rng) -> Vec<Company> {
+    let mut names = std::collections::BTreeSet::new();
+    (0..n)
+        .map(|i| {
+            let class = if i + 1 == n && n >= 10 {
+                CLASSES.len() - 1
+            } else if i < CLASSES.len() * 3 {
+                i % CLASSES.len()
+            } else {
+                rng.below(CLASSES.len())
+            };
+            let (_, public) = CLASSES[class];
+            let name = company_name(rng, class, public, &mut names);
+            let channels = company_channels(rng);
+            Company {
+                id: format!("P{:03}", i + 1),
+                name,
+                class,
+                public,
+                channels,
+                quality: (0.68 + 0.11 * rng.normal()).clamp(0.25, 0.97),
+                speed: (0.8 + 0.15 * rng.normal()).clamp(0.3, 1.0),
+                inquiries: 0,
+            }
+        })
+        .collect()
+}
+
+/// A name not in `names` yet (then added): a municipality, an agency or a company.
+fn company_name(
+    rng: &mut Rng,
+    class: usize,
+    public: bool,
+    names: &mut std::collections::BTreeSet<String>,
+) -> String {
+    let mut attempts = 0usize;
+    loop {
+        let prefix = rng.pick(&PREFIXES);
+        let candidate = if public && class == CLASSES.len() - 1 {
+            format!(
+                "{}{} kommune",
+                prefix,
+                rng.pick(&["dal", "vik", "nes", "fjord", "haug", "ås"])
+            )
+        } else if public {
+            format!(
+                "{}{}",
+                prefix,
+                rng.pick(&["etaten", "direktoratet", " Helse HF", "kassen"])
+            )
+        } else {
+            let suffix = rng.pick(&SUFFIXES);
+            format!("{}{} {}", prefix, NOUNS[class].to_lowercase(), suffix)
+                .trim()
+                .to_string()
+        };
+        let mut chars = candidate.chars();
+        let candidate = chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+            .unwrap_or_default();
+        // Large benchmark seasons run out of combinations: add a town, then a number.
+        let candidate = match attempts {
+            0..8 => candidate,
+            8..16 => format!("{candidate} {}", rng.pick(&TOWNS)),
+            _ => format!("{candidate} {}", attempts),
+        };
+        attempts += 1;
+        if names.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
+}
+
+/// Phone for nearly everyone, the other channels for some.
+fn company_channels(rng: &mut Rng) -> Vec<&'static str> {
+    let mut channels = vec!["phone"];
+    for (channel, p) in [("email", 0.85), ("chat", 0.55), ("messenger", 0.3)] {
+        if rng.chance(p) {
+            channels.push(channel);
+        }
+    }
+    if rng.chance(0.05) {
+        channels.retain(|c| *c != "phone");
+        if channels.is_empty() {
+            channels.push("email");
+        }
+    }
+    channels
+}
+
+/// A few late joiners get fewer inquiries than min_inquiries; the rest share the remainder.
+fn share_inquiries(companies: &mut [Company], total: usize, rng: &mut Rng) {
+    let n = companies.len();
+    let short = (n / 60).max(if n >= 10 { 2 } else { 0 });
+    let mut remaining = total;
+    for c in companies.iter_mut().rev().take(short) {
+        c.inquiries = (12 + rng.below(7)).min(remaining);
+        remaining -= c.inquiries;
+    }
+    let full = n - short;
+    for (i, c) in companies.iter_mut().take(full).enumerate() {
+        c.inquiries = remaining / full + usize::from(i < remaining % full);
+    }
+}
+
+/// The season's inquiries: when they may be sent, and the calendar their waits run on.
+struct Inquiries {
+    start: NaiveDate,
+    days: i64,
+    calendar: Calendar,
+}
+
+const OSLO: chrono_tz::Tz = chrono_tz::Europe::Oslo;
+
+/// Local time as the responses file writes it.
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&OSLO)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+impl Inquiries {
+    fn new(year: i32) -> Inquiries {
+        Inquiries {
+            start: NaiveDate::from_ymd_opt(year, 1, 10).expect("valid date"),
+            days: 116, // about four months, into early May
+            calendar: Calendar::new(OSLO, Default::default()),
+        }
+    }
+
+    /// One inquiry to `c`: when, on which channel, how long it waited, and the shopper's
+    /// answers and comments.
+    fn row(&self, c: &Company, inquiry: usize, rng: &mut Rng) -> Vec<String> {
+        let channel = pick_channel(c, rng);
+        let email = channel == "email";
+        let sent_local = send_time(rng, self.start, self.days, email);
+        // A night-time e-mail may fall in the spring-forward gap: move it an hour on.
+        let sent = OSLO
+            .from_local_datetime(&sent_local)
+            .earliest()
+            .or_else(|| {
+                OSLO.from_local_datetime(&(sent_local + Duration::hours(1)))
+                    .earliest()
+            })
+            .expect("an hour after a gap exists")
+            .with_timezone(&Utc);
+        let miss = rng.chance(0.06 * (1.6 - c.speed));
+        let wait = wait_seconds(channel, c.speed, miss, rng);
+        let answered = if email {
+            self.answered_by_email(sent, wait, rng)
+        } else {
+            sent + Duration::seconds(wait)
+        };
+        let no_answer = miss && rng.chance(0.6);
+        let over_limit = miss && !no_answer;
+        let attempts = if miss || rng.chance(0.04) { 2 } else { 1 };
+        let ended = match channel {
+            "email" => None,
+            "phone" => Some(answered + Duration::seconds(120 + rng.below(660) as i64)),
+            _ => Some(answered + Duration::seconds(240 + rng.below(1200) as i64)),
+        };
+        let mut row = vec![
+            format!("I{inquiry:05}"),
+            c.id.clone(),
+            format!("S{:02}", 1 + rng.below(24)),
+            channel.to_string(),
+            attempts.to_string(),
+            local(sent),
+            if no_answer {
+                String::new()
+            } else {
+                local(answered)
+            },
+            if !miss || over_limit {
+                ended.map(local).unwrap_or_default()
+            } else {
+                String::new()
+            },
+        ];
+        let q = level(rng, c.quality);
+        if miss {
+            row.extend(unanswered(channel, rng));
+        } else {
+            row.extend(answers(c, channel, q, rng));
+        }
+        row
+    }
+
+    /// When an e-mail is answered: that much business time after it was sent, moved to the
+    /// next office hours, since people answer e-mail at work.
+    fn answered_by_email(&self, sent: DateTime<Utc>, wait: i64, rng: &mut Rng) -> DateTime<Utc> {
+        let mut t = sent;
+        let mut left = wait;
+        while left > 0 {
+            let step = left.min(3600);
+            let next = t + Duration::seconds(step);
+            left -= self.calendar.business_seconds(t, next);
+            t = next;
+        }
+        let at = t.with_timezone(&OSLO).naive_local();
+        let morning = |day: NaiveDate, rng: &mut Rng| {
+            let time = day
+                .and_hms_opt(8, rng.below(60) as u32, rng.below(60) as u32)
+                .expect("valid time");
+            OSLO.from_local_datetime(&time)
+                .earliest()
+                .expect("08:00 exists")
+                .with_timezone(&Utc)
+        };
+        match at.hour() {
+            0..8 => morning(at.date(), rng),
+            17.. => morning(at.date() + Duration::days(1), rng),
+            _ => t,
+        }
+    }
+}
+
+/// One of the company's channels, phone the likeliest.
+fn pick_channel(c: &Company, rng: &mut Rng) -> &'static str {
+    let weights: Vec<f64> = c
+        .channels
+        .iter()
+        .map(|ch| match *ch {
+            "phone" => 0.45,
+            "email" => 0.25,
+            "chat" => 0.2,
+            _ => 0.1,
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.f64() * total;
+    for (ch, w) in c.channels.iter().zip(&weights) {
+        if x < *w {
+            return ch;
+        }
+        x -= w;
+    }
+    c.channels[0]
+}
+
+/// Waits: phone and chat mostly within a minute, Messenger within minutes, e-mail in
+/// business hours to days; a missed inquiry waits past its limit.
+fn wait_seconds(channel: &str, speed: f64, miss: bool, rng: &mut Rng) -> i64 {
+    match channel {
+        "phone" | "chat" => {
+            let base = (35.0 * (1.0 / speed) * (0.9 * rng.normal()).exp()) as i64 + 5;
+            if miss {
+                300 + rng.below(400) as i64
+            } else {
+                base.min(295)
+            }
+        }
+        "messenger" => {
+            let base = (240.0 / speed * (rng.normal()).exp()) as i64 + 20;
+            if miss {
+                1800 + rng.below(3600) as i64
+            } else {
+                base.min(1790)
+            }
+        }
+        _ => {
+            let hours = 6.0 / speed * (0.9 * rng.normal()).exp();
+            if miss {
+                80 * 3600 + rng.below(48 * 3600) as i64
+            } else {
+                ((hours * 3600.0) as i64).min(70 * 3600)
+            }
+        }
+    }
+}
+
+/// The answers of an answered inquiry at quality `q`, and its three comments.
+fn answers(c: &Company, channel: &str, q: f64, rng: &mut Rng) -> Vec<String> {
+    let v = |rng: &mut Rng, lo, hi| scale_value(rng, q, lo, hi).to_string();
+    let pick3 = |q: f64, hi: f64, lo: f64, words: [&str; 3]| {
+        (if q > hi {
+            words[0]
+        } else if q > lo {
+            words[1]
+        } else {
+            words[2]
+        })
+        .to_string()
+    };
+    let yes = |b: bool| if b { "ja" } else { "nei" }.to_string();
+    let mut row = vec![v(rng, 1, 5), v(rng, 1, 5)]; // welcome_personal, easy_contact
+    row.push(if channel == "phone" && c.speed < 0.9 {
+        v(rng, 1, 5)
+    } else {
+        String::new()
+    }); // ivr_easy
+    row.push(pick3(q, 0.75, 0.45, ["both", "one", "none"]));
+    for _ in 0..4 {
+        row.push(v(rng, 1, 5));
+    }
+    row.push(yes(q > 0.4));
+    row.push(yes(q > 0.6));
+    row.push(pick3(q, 0.7, 0.4, ["clear", "partly", "none"]));
+    row.extend([v(rng, 1, 5), v(rng, 1, 5), v(rng, 1, 5)]); // overall_efficient, _grade, _impression
+    row.push(if c.public {
+        String::new()
+    } else {
+        yes(q > 0.5)
+    });
+    row.extend([
+        v(rng, 1, 5),
+        v(rng, 1, 7),
+        v(rng, 0, 10),
+        v(rng, 1, 7),
+        v(rng, 1, 7),
+    ]); // csat, ces, nps, ves1, ves2
+    row.push(if channel == "phone" {
+        yes(q < 0.5)
+    } else {
+        String::new()
+    });
+    row.push(["web", "store", "app", "none"][if q > 0.7 { 0 } else { rng.below(4) }].to_string());
+    row.push(if channel == "chat" {
+        ["human", "chatbot", "chatbot_then_human"][rng.below(3)].to_string()
+    } else {
+        String::new()
+    });
+    let tier = if q > 0.72 {
+        0
+    } else if q > 0.45 {
+        1
+    } else {
+        2
+    };
+    row.push(csv_field(*rng.pick(&COMMENTS_WELCOME[tier])));
+    row.push(csv_field(*rng.pick(&COMMENTS_AGENT[tier])));
+    row.push(csv_field(*rng.pick(&COMMENTS_OVERALL[tier])));
+    row
+}
+
+/// An unanswered inquiry: no answers, and the shopper's comments on the wait.
+fn unanswered(channel: &str, rng: &mut Rng) -> Vec<String> {
+    let mut row = vec![String::new(); 23];
+    let waited = if channel == "email" {
+        "Ventet i tre virkedager."
+    } else {
+        "Ventet hele fristen i kø."
+    };
+    row.push(csv_field(waited));
+    row.push(csv_field(*rng.pick(&NO_ANSWER)));
+    row.push(csv_field(
+        "Fikk ikke vurdert dialogen fordi henvendelsen ikke ble besvart.",
+    ));
+    row
 }
 
 #[cfg(test)]
@@ -632,5 +645,17 @@ mod tests {
             .map(|r| (31..34).filter(|&c| !r[c].is_empty()).count())
             .sum();
         assert_eq!(comments, 14_100);
+    }
+
+    #[test]
+    fn the_bundled_season_is_what_the_generator_makes() {
+        let (participants, responses) = generate(&Spec::season_2022());
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/ksp-2022");
+        let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+        assert!(
+            participants == read("participants.csv"),
+            "participants.csv differs"
+        );
+        assert!(responses == read("responses.csv"), "responses.csv differs");
     }
 }

@@ -11,6 +11,7 @@ pub mod glyphs;
 pub mod hash;
 pub mod input;
 pub mod output;
+pub mod random;
 pub mod rank;
 pub mod render;
 pub mod results;

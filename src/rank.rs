@@ -99,64 +99,85 @@ pub fn compare(a: &ParticipantFigures, b: &ParticipantFigures, tie_break_area: u
 
 pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
     let figures = &scores.participants;
-    let tb = season.award.tie_break_area;
     let eligible: Vec<bool> = figures
         .iter()
         .map(|f| f.n_inquiries >= season.award.min_inquiries)
         .collect();
-    let mut class_names: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_class: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in data.participants.iter().enumerate() {
-        class_names.entry(p.class.as_str()).or_default().push(i);
+        by_class.entry(p.class.as_str()).or_default().push(i);
     }
     let mut class_rank = vec![None; figures.len()];
     let mut class_of = vec![0; figures.len()];
     let mut classes = Vec::new();
-    for (ci, (class, members)) in class_names.into_iter().enumerate() {
-        let mut ranked: Vec<usize> = members.iter().copied().filter(|&i| eligible[i]).collect();
-        ranked.sort_by(|&a, &b| {
-            compare(&figures[a], &figures[b], tb)
-                .then_with(|| data.participants[a].id.cmp(&data.participants[b].id))
-        });
-        for (pos, &p) in ranked.iter().enumerate() {
-            let rank = if pos > 0 && compare(&figures[ranked[pos - 1]], &figures[p], tb).is_eq() {
-                class_rank[ranked[pos - 1]].expect("ranked above")
-            } else {
-                pos + 1
-            };
-            class_rank[p] = Some(rank);
-        }
-        let mut rest: Vec<usize> = members.iter().copied().filter(|&i| !eligible[i]).collect();
-        rest.sort_by(|&a, &b| data.participants[a].id.cmp(&data.participants[b].id));
+    for (ci, (class, members)) in by_class.into_iter().enumerate() {
         for &m in &members {
             class_of[m] = ci;
         }
-        let totals: Vec<f64> = ranked.iter().filter_map(|&p| figures[p].total).collect();
-        let area_values = |a: usize| {
-            ranked
-                .iter()
-                .filter_map(|&p| figures[p].areas[a])
-                .collect::<Vec<f64>>()
+        let ranking = Ranking {
+            season,
+            data,
+            figures,
+            eligible: &eligible,
         };
+        classes.push(ranking.class(class, &members, &mut class_rank));
+    }
+    let mut awards = class_awards(&classes, figures);
+    awards.extend(overall_awards(season, data, figures, &classes));
+    awards.extend(channel_awards(season, data, figures, &eligible));
+    Standings {
+        eligible,
+        class_rank,
+        class_of,
+        classes,
+        awards,
+    }
+}
+
+/// What ranking a class needs.
+struct Ranking<'a> {
+    season: &'a Season,
+    data: &'a Dataset,
+    figures: &'a [ParticipantFigures],
+    eligible: &'a [bool],
+}
+
+impl Ranking<'_> {
+    /// The class's eligible members ranked into `class_rank`, and its figures.
+    fn class(
+        &self,
+        class: &str,
+        members: &[usize],
+        class_rank: &mut [Option<usize>],
+    ) -> ClassFigures {
+        let (season, figures) = (self.season, self.figures);
+        let ranked = self.ranked(members, class_rank);
+        let by_id = |a: &usize, b: &usize| {
+            self.data.participants[*a]
+                .id
+                .cmp(&self.data.participants[*b].id)
+        };
+        let mut rest: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| !self.eligible[i])
+            .collect();
+        rest.sort_by(by_id);
+        let totals: Vec<f64> = ranked.iter().filter_map(|&p| figures[p].total).collect();
+        let area_values =
+            |a: usize| -> Vec<f64> { ranked.iter().filter_map(|&p| figures[p].areas[a]).collect() };
         let best = |v: &[f64]| v.iter().copied().reduce(f64::max);
         let has_winner = season.award.enabled && ranked.len() >= season.award.min_class_size;
-        let winners: Vec<usize> = if has_winner {
-            ranked
+        let winners: Vec<usize> = match has_winner {
+            true => ranked
                 .iter()
                 .copied()
                 .filter(|&p| class_rank[p] == Some(1))
-                .collect()
-        } else {
-            vec![]
+                .collect(),
+            false => vec![],
         };
-        let (too_close, p_value) = match (winners.as_slice(), ranked.get(winners.len())) {
-            ([winner], Some(&runner_up)) => {
-                let p = stats::welch_p_value(&figures[*winner].scores, &figures[runner_up].scores);
-                // Fewer than two scores on a side leaves nothing to tell them apart with.
-                (Some(p.is_none_or(|p| p >= 0.05)), p)
-            }
-            _ => (None, None),
-        };
-        classes.push(ClassFigures {
+        let (too_close, p_value) = too_close(figures, &winners, ranked.get(winners.len()).copied());
+        ClassFigures {
             class: class.to_string(),
             n_participants: members.len(),
             n_eligible: ranked.len(),
@@ -175,13 +196,59 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
             too_close,
             p_value,
             members: ranked.into_iter().chain(rest).collect(),
-        });
+        }
     }
 
-    let mut awards = Vec::new();
-    for c in &classes {
-        for &w in &c.winners {
-            awards.push(Award {
+    /// The eligible members best first (ties by id), each given its rank: equal under
+    /// [`compare`] share one (1, 2, 2, 4).
+    fn ranked(&self, members: &[usize], class_rank: &mut [Option<usize>]) -> Vec<usize> {
+        let (figures, tb) = (self.figures, self.season.award.tie_break_area);
+        let mut ranked: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| self.eligible[i])
+            .collect();
+        ranked.sort_by(|&a, &b| {
+            compare(&figures[a], &figures[b], tb).then_with(|| {
+                self.data.participants[a]
+                    .id
+                    .cmp(&self.data.participants[b].id)
+            })
+        });
+        for (pos, &p) in ranked.iter().enumerate() {
+            let shared = pos > 0 && compare(&figures[ranked[pos - 1]], &figures[p], tb).is_eq();
+            class_rank[p] = Some(if shared {
+                class_rank[ranked[pos - 1]].expect("ranked above")
+            } else {
+                pos + 1
+            });
+        }
+        ranked
+    }
+}
+
+/// Welch's test between a single winner and the runner-up: whether they are too close to
+/// call, and the p-value. `None` when rank 1 is shared or nobody is below it.
+fn too_close(
+    figures: &[ParticipantFigures],
+    winners: &[usize],
+    runner_up: Option<usize>,
+) -> (Option<bool>, Option<f64>) {
+    match (winners, runner_up) {
+        ([winner], Some(runner_up)) => {
+            let p = stats::welch_p_value(&figures[*winner].scores, &figures[runner_up].scores);
+            // Fewer than two scores on a side leaves nothing to tell them apart with.
+            (Some(p.is_none_or(|p| p >= 0.05)), p)
+        }
+        _ => (None, None),
+    }
+}
+
+fn class_awards(classes: &[ClassFigures], figures: &[ParticipantFigures]) -> Vec<Award> {
+    classes
+        .iter()
+        .flat_map(|c| {
+            c.winners.iter().map(|&w| Award {
                 kind: AwardKind::ClassWinner,
                 class: c.class.clone(),
                 channel: None,
@@ -189,39 +256,57 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
                 total: figures[w].total,
                 score: figures[w].total,
                 too_close: c.too_close,
-            });
-        }
-    }
+            })
+        })
+        .collect()
+}
+
+/// The class winners with the best total (same tie rules; an exact tie shares it).
+fn overall_awards(
+    season: &Season,
+    data: &Dataset,
+    figures: &[ParticipantFigures],
+    classes: &[ClassFigures],
+) -> Vec<Award> {
+    let tb = season.award.tie_break_area;
     let class_winners: Vec<usize> = classes
         .iter()
         .flat_map(|c| c.winners.iter().copied())
         .collect();
-    if let Some(&best) = class_winners
+    let Some(&best) = class_winners
         .iter()
         .min_by(|&&a, &&b| compare(&figures[a], &figures[b], tb))
-    {
-        for &w in class_winners
-            .iter()
-            .filter(|&&w| compare(&figures[w], &figures[best], tb).is_eq())
-        {
-            awards.push(Award {
-                kind: AwardKind::OverallWinner,
-                class: data.participants[w].class.clone(),
-                channel: None,
-                participant: w,
-                total: figures[w].total,
-                score: figures[w].total,
-                too_close: None,
-            });
-        }
-    }
-    // Overall winners come from class winners, so a season without awards has none.
-    let channels_awarded = if season.award.enabled {
-        0..season.channels.len()
-    } else {
-        0..0
+    else {
+        return vec![];
     };
-    for c in channels_awarded {
+    class_winners
+        .iter()
+        .filter(|&&w| compare(&figures[w], &figures[best], tb).is_eq())
+        .map(|&w| Award {
+            kind: AwardKind::OverallWinner,
+            class: data.participants[w].class.clone(),
+            channel: None,
+            participant: w,
+            total: figures[w].total,
+            score: figures[w].total,
+            too_close: None,
+        })
+        .collect()
+}
+
+/// Per channel, the eligible participants with the highest channel score among those with
+/// enough inquiries on it; none in a season without awards.
+fn channel_awards(
+    season: &Season,
+    data: &Dataset,
+    figures: &[ParticipantFigures],
+    eligible: &[bool],
+) -> Vec<Award> {
+    if !season.award.enabled {
+        return vec![];
+    }
+    let mut awards = Vec::new();
+    for c in 0..season.channels.len() {
         let contenders: Vec<(usize, f64)> = (0..figures.len())
             .filter(|&p| {
                 eligible[p]
@@ -238,25 +323,17 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
             .map(|(p, _)| *p)
             .collect();
         best.sort_by(|&a, &b| data.participants[a].id.cmp(&data.participants[b].id));
-        for p in best {
-            awards.push(Award {
-                kind: AwardKind::BestChannel,
-                class: data.participants[p].class.clone(),
-                channel: Some(c),
-                participant: p,
-                total: figures[p].total,
-                score: Some(top),
-                too_close: None,
-            });
-        }
+        awards.extend(best.into_iter().map(|p| Award {
+            kind: AwardKind::BestChannel,
+            class: data.participants[p].class.clone(),
+            channel: Some(c),
+            participant: p,
+            total: figures[p].total,
+            score: Some(top),
+            too_close: None,
+        }));
     }
-    Standings {
-        eligible,
-        class_rank,
-        class_of,
-        classes,
-        awards,
-    }
+    awards
 }
 
 /// The mean of the figures that exist.

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
-use crate::generate::Rng;
+use crate::random::Rng;
 use crate::{Error, input, rank, score};
 
 /// One `--vary KEY=±PCT`: the key's value is multiplied by a factor in [1 − f, 1 + f].
@@ -103,45 +103,79 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
         message: format!("cannot read the config file: {e}"),
     })?;
     let base = config::parse(path, &text, &options.overrides)?;
-    let effective = serde_json::to_value(&base.effective).expect("the config serializes");
-    let mut bounds = Vec::new();
-    for v in &options.vary {
-        let value = config::overrides::number_at(&effective, &v.key).ok_or_else(|| {
-            usage_in(
-                path,
-                format!("--vary {}: the config has no number at this key", v.key),
-            )
-        })?;
-        let integer = value.is_u64() || value.is_i64();
-        let value = value.as_f64().expect("a number");
-        bounds.push((value, integer));
-    }
+    let bounds = bounds(options, &base)?;
     let data = input::load(&base, &crate::glyphs::Coverage::everything())?;
-    let baseline_scores = score::score(&base, &data);
-    let baseline = rank::rank(&base, &data, &baseline_scores);
-
-    let outcomes: Vec<Result<rank::Standings, Error>> = (0..options.runs)
+    let baseline = rank::rank(&base, &data, &score::score(&base, &data));
+    let outcomes = (0..options.runs)
         .into_par_iter()
         .map(|run| {
-            // One generator per setting, so a setting does not depend on the thread count.
-            let mut rng = Rng::new(options.seed ^ (run as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-            let mut overrides = options.overrides.clone();
-            for (v, (value, integer)) in options.vary.iter().zip(&bounds) {
-                let factor = 1.0 + v.fraction * (2.0 * rng.f64() - 1.0);
-                let varied = value * factor;
-                overrides.push(if *integer {
-                    format!("{}={}", v.key, varied.round() as i64)
-                } else {
-                    format!("{}={varied:?}", v.key)
-                });
-            }
-            let season = config::parse(path, &text, &overrides)?;
-            let scores = score::score(&season, &data);
-            Ok(rank::rank(&season, &data, &scores))
+            let season = config::parse(path, &text, &setting(options, &bounds, run))?;
+            Ok(rank::rank(&season, &data, &score::score(&season, &data)))
         })
-        .collect();
-    let outcomes: Vec<rank::Standings> = outcomes.into_iter().collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<rank::Standings>, Error>>()?;
+    Ok(Table {
+        runs: options.runs,
+        seed: options.seed,
+        vary: options
+            .vary
+            .iter()
+            .zip(&bounds)
+            .map(|(v, (value, _))| {
+                (
+                    v.key.clone(),
+                    value * (1.0 - v.fraction),
+                    value * (1.0 + v.fraction),
+                )
+            })
+            .collect(),
+        rows: rows(&baseline, &outcomes, &data, options.runs),
+    })
+}
 
+/// Each varied key's value in the config, and whether it is a whole number.
+fn bounds(options: &Options, base: &config::Season) -> Result<Vec<(f64, bool)>, Error> {
+    let effective = serde_json::to_value(&base.effective).expect("the config serializes");
+    options
+        .vary
+        .iter()
+        .map(|v| {
+            let value = config::overrides::number_at(&effective, &v.key).ok_or_else(|| {
+                usage_in(
+                    &options.config,
+                    format!("--vary {}: the config has no number at this key", v.key),
+                )
+            })?;
+            Ok((
+                value.as_f64().expect("a number"),
+                value.is_u64() || value.is_i64(),
+            ))
+        })
+        .collect()
+}
+
+/// The `run`-th setting as `--set` overrides: each key drawn uniformly within its bounds,
+/// from a stream of its own so a setting does not depend on the thread count.
+fn setting(options: &Options, bounds: &[(f64, bool)], run: usize) -> Vec<String> {
+    let mut rng = Rng::stream(options.seed, run as u64);
+    let mut overrides = options.overrides.clone();
+    for (v, (value, integer)) in options.vary.iter().zip(bounds) {
+        let varied = value * (1.0 + v.fraction * (2.0 * rng.f64() - 1.0));
+        overrides.push(if *integer {
+            format!("{}={}", v.key, varied.round() as i64)
+        } else {
+            format!("{}={varied:?}", v.key)
+        });
+    }
+    overrides
+}
+
+/// Every ranked participant of a class with a winner, by wins, then baseline rank.
+fn rows(
+    baseline: &rank::Standings,
+    outcomes: &[rank::Standings],
+    data: &input::Dataset,
+    runs: usize,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for class in baseline.classes.iter().filter(|c| c.has_winner) {
         let mut class_rows: Vec<Row> = class
@@ -161,7 +195,7 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
                     baseline_rank: baseline.class_rank[p],
                     baseline_winner: class.winners.contains(&p),
                     wins,
-                    win_share: wins as f64 / options.runs as f64,
+                    win_share: wins as f64 / runs as f64,
                     best_rank: ranks.iter().copied().min(),
                     worst_rank: ranks.iter().copied().max(),
                     mean_rank: crate::stats::mean(
@@ -178,23 +212,7 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
         });
         rows.extend(class_rows);
     }
-    Ok(Table {
-        runs: options.runs,
-        seed: options.seed,
-        vary: options
-            .vary
-            .iter()
-            .zip(&bounds)
-            .map(|(v, (value, _))| {
-                (
-                    v.key.clone(),
-                    value * (1.0 - v.fraction),
-                    value * (1.0 + v.fraction),
-                )
-            })
-            .collect(),
-        rows,
-    })
+    rows
 }
 
 fn usage_in(path: &Path, message: String) -> Error {

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use ksp::config::{QuestionKind, Season};
-use ksp::generate::{Rng, Spec, generate};
+use ksp::generate::{Spec, generate};
+use ksp::random::Rng;
 use proptest::prelude::*;
 
 fn root() -> PathBuf {
