@@ -74,10 +74,6 @@ impl Calendar {
         }
     }
 
-    pub fn timezone(&self) -> Tz {
-        self.timezone
-    }
-
     pub fn is_business_day(&self, date: NaiveDate) -> bool {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
             && !is_norwegian_holiday(date)

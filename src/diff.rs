@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::overrides::flatten;
-use crate::results::{Num, ParticipantResult, ReadError, ResultsFile};
+use crate::output::ReadError;
+use crate::results::{Num, ParticipantResult, ResultsFile};
 
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -603,9 +603,9 @@ fn answers(c: &Company, channel: &str, q: f64, rng: &mut Rng) -> Vec<String> {
     } else {
         2
     };
-    row.push(csv_field(*rng.pick(&COMMENTS_WELCOME[tier])));
-    row.push(csv_field(*rng.pick(&COMMENTS_AGENT[tier])));
-    row.push(csv_field(*rng.pick(&COMMENTS_OVERALL[tier])));
+    row.push(csv_field(rng.pick::<&str>(&COMMENTS_WELCOME[tier])));
+    row.push(csv_field(rng.pick::<&str>(&COMMENTS_AGENT[tier])));
+    row.push(csv_field(rng.pick::<&str>(&COMMENTS_OVERALL[tier])));
     row
 }
 
@@ -618,7 +618,7 @@ fn unanswered(channel: &str, rng: &mut Rng) -> Vec<String> {
         "Ventet hele fristen i kø."
     };
     row.push(csv_field(waited));
-    row.push(csv_field(*rng.pick(&NO_ANSWER)));
+    row.push(csv_field(rng.pick::<&str>(&NO_ANSWER)));
     row.push(csv_field(
         "Fikk ikke vurdert dialogen fordi henvendelsen ikke ble besvart.",
     ));

@@ -221,17 +221,8 @@ fn usage_in(path: &Path, message: String) -> Error {
 
 impl Table {
     /// Reads a `sensitivity.json` written by `ksp sensitivity`.
-    pub fn read(path: &Path) -> Result<Table, crate::results::ReadError> {
-        let fail = |message: String| crate::results::ReadError {
-            path: path.to_path_buf(),
-            message,
-        };
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            fail(format!(
-                "is not a sensitivity.json written by `ksp sensitivity`: {e}"
-            ))
-        })
+    pub fn read(path: &Path) -> Result<Table, crate::output::ReadError> {
+        crate::output::ReadError::read_json(path, "a sensitivity.json written by `ksp sensitivity`")
     }
 
     /// `sensitivity.csv`: one row per ranked participant.

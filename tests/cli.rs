@@ -1265,21 +1265,21 @@ fn any_text_people_type_renders_stays_text_and_stays_on_the_page() {
     }
 }
 
-/// `ksp run` of the hand-worked season into `out`, started but not waited for.
-fn spawn_run(out: &Path, extra: &[&str]) -> std::process::Child {
+/// `ksp run CONFIG --out OUT EXTRA…`, started but not waited for.
+fn spawn(config: &str, out: &Path, extra: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_ksp"))
-        .args([
-            "run",
-            "testdata/handworked/ksp.toml",
-            "--out",
-            out.to_str().unwrap(),
-        ])
+        .args(["run", config, "--out", out.to_str().unwrap()])
         .args(extra)
         .current_dir(root())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// `ksp run` of the hand-worked season into `out`, started but not waited for.
+fn spawn_run(out: &Path, extra: &[&str]) -> std::process::Child {
+    spawn("testdata/handworked/ksp.toml", out, extra)
 }
 
 /// The names in a folder, sorted.
@@ -1373,20 +1373,9 @@ fn spawn_long_run(out: &Path, extra: &[&str]) -> std::process::Child {
         .map(|i| format!("P{i:03}"))
         .collect::<Vec<_>>()
         .join(",");
-    Command::new(env!("CARGO_BIN_EXE_ksp"))
-        .args([
-            "run",
-            "config/ksp-2022.toml",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .args(["--only", &only])
-        .args(extra)
-        .current_dir(root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
+    let mut args = vec!["--only", &only];
+    args.extend_from_slice(extra);
+    spawn("config/ksp-2022.toml", out, &args)
 }
 
 /// Reports a run has rendered so far into its staging folder beside `out`.

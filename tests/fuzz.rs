@@ -12,7 +12,11 @@ fn root() -> PathBuf {
 fn season() -> &'static ksp::config::Season {
     static SEASON: std::sync::OnceLock<ksp::config::Season> = std::sync::OnceLock::new();
     SEASON.get_or_init(|| {
-        ksp::config::load(&root().join("testdata/handworked/ksp.toml"), &[]).unwrap()
+        ksp::config::load(
+            &root().join("testdata/handworked/ksp.toml"),
+            &Default::default(),
+        )
+        .unwrap()
     })
 }
 

@@ -30,7 +30,7 @@ fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {
 
 /// The results tables of a season as CSV bytes, without rendering.
 fn results(config: &Path) -> [Vec<u8>; 3] {
-    let p = ksp::prepare_config(config, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let p = ksp::prepare_config(config, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
     let t = ksp::results::tables(&p.season, &p.data, &p.scores, &p.standings, &p.analysis);
     let sheets = t.sheets();
     [sheets[0].csv(), sheets[1].csv(), sheets[2].csv()]
@@ -85,7 +85,7 @@ proptest! {
         let (p, r) = small_season(seed);
         std::fs::write(dir.path().join("p.csv"), &p).unwrap();
         std::fs::write(dir.path().join("r.csv"), &r).unwrap();
-        let prepared = ksp::prepare_config(&config_for(dir.path(), "p.csv", "r.csv"), &[]).unwrap();
+        let prepared = ksp::prepare_config(&config_for(dir.path(), "p.csv", "r.csv"), &Default::default()).unwrap();
         let in_range = |x: Option<f64>, lo: f64, hi: f64| x.is_none_or(|v| (lo..=hi).contains(&v));
         for s in &prepared.scores.inquiries {
             prop_assert!(in_range(s.score, 0.0, 100.0));
@@ -109,11 +109,11 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().unwrap();
         let config = config_for(dir.path(), "p.csv", "r.csv");
-        let season = ksp::config::load(&config, &[]).unwrap();
+        let season = ksp::config::load(&config, &Default::default()).unwrap();
         let (p, r) = flawless(&season, &channels, public);
         std::fs::write(dir.path().join("p.csv"), p).unwrap();
         std::fs::write(dir.path().join("r.csv"), r).unwrap();
-        let prepared = ksp::prepare_config(&config, &[]).unwrap();
+        let prepared = ksp::prepare_config(&config, &Default::default()).unwrap();
         let f = &prepared.scores.participants[0];
         prop_assert_eq!(f.total, Some(100.0));
         prop_assert_eq!(f.total_answered, Some(100.0));
@@ -203,12 +203,12 @@ fn comma_semicolon_with_bom_and_parquet_give_identical_results() {
     std::fs::write(dir.path().join("r2.csv"), semicolon(&r)).unwrap();
     std::fs::write(
         dir.path().join("p.parquet"),
-        ksp::input::table::csv_to_parquet(Path::new("p"), p.as_bytes()).unwrap(),
+        ksp::input::table::csv_to_parquet(p.as_bytes()).unwrap(),
     )
     .unwrap();
     std::fs::write(
         dir.path().join("r.parquet"),
-        ksp::input::table::csv_to_parquet(Path::new("r"), r.as_bytes()).unwrap(),
+        ksp::input::table::csv_to_parquet(r.as_bytes()).unwrap(),
     )
     .unwrap();
     let comma = results(&config_for(dir.path(), "p.csv", "r.csv"));
@@ -263,10 +263,13 @@ fn excel_input_gives_the_same_results_and_names_sheet_rows() {
     // A bad value is reported by sheet, row and column.
     let bad = r.replacen(",P001,", ",P999,", 1);
     std::fs::write(dir.path().join("bad.xlsx"), xlsx(&bad, "Svar")).unwrap();
-    let err = ksp::prepare_config(&config_for(dir.path(), "p.xlsx", "bad.xlsx"), &[])
-        .err()
-        .unwrap()
-        .to_string();
+    let err = ksp::prepare_config(
+        &config_for(dir.path(), "p.xlsx", "bad.xlsx"),
+        &Default::default(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
     assert!(
         err.contains("bad.xlsx[Svar]:2:2: column `participant_id`: unknown participant_id `P999`"),
         "{err}"

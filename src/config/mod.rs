@@ -52,28 +52,64 @@ pub const RESERVED_COLUMNS: &[&str] = &[
     "ended_at",
 ];
 
+/// What the command line changes in a config before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// A TOML overlay of any part of the config (`--weights`), applied first.
+    pub weights: Option<PathBuf>,
+    /// `KEY=VALUE` overrides (`--set`), applied after the overlay.
+    pub set: Vec<String>,
+    /// What to do with bad input rows (`--on-bad-row`), whatever the file says.
+    pub on_bad_row: Option<OnBadRow>,
+}
+
+impl Overrides {
+    /// Just `--set` overrides.
+    pub fn set(set: &[String]) -> Overrides {
+        Overrides {
+            set: set.to_vec(),
+            ..Overrides::default()
+        }
+    }
+}
+
 /// Reads, overrides and checks a config file.
-pub fn load(path: &Path, overrides: &[String]) -> Result<Season, ConfigError> {
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Season, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         file: path.to_path_buf(),
         position: None,
         message: format!("cannot read the config file: {e}"),
     })?;
-    parse(path, &text, overrides)
+    let mut sets = match &overrides.weights {
+        Some(file) => overlay_overrides(file)?,
+        None => Vec::new(),
+    };
+    sets.extend(overrides.set.iter().cloned());
+    parse_overridden(path, &text, &sets, overrides.on_bad_row)
 }
 
-/// Parses config text; `path` names the file in errors and anchors relative paths.
+/// Parses config text with `--set` overrides; `path` names the file in errors and anchors
+/// relative paths.
 pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Season, ConfigError> {
+    parse_overridden(path, text, overrides, None)
+}
+
+fn parse_overridden(
+    path: &Path,
+    text: &str,
+    overrides: &[String],
+    on_bad_row: Option<OnBadRow>,
+) -> Result<Season, ConfigError> {
     let err = |position, message: String| ConfigError {
         file: path.to_path_buf(),
         position,
         message,
     };
     let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
-    let raw = if overrides.is_empty() {
+    let mut raw = if overrides.is_empty() {
         raw
     } else {
-        let applied = apply_overrides(text, overrides).map_err(|m| err(None, m))?;
+        let applied = apply_overrides(text, overrides).map_err(|e| err(None, e.0))?;
         toml::from_str(&applied).map_err(|e| {
             err(
                 None,
@@ -85,6 +121,9 @@ pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Season, Co
             )
         })?
     };
+    if let Some(mode) = on_bad_row {
+        raw.input.on_bad_row = mode;
+    }
     let mut season = check::check(path, raw).map_err(|e| {
         let set_by = overrides.iter().find(|o| {
             o.split('=')

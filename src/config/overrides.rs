@@ -10,6 +10,15 @@ use serde_json::Value;
 
 use super::{ConfigError, line_column};
 
+/// An override that cannot be applied, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OverrideError(pub String);
+
+fn fail<T>(message: String) -> Result<T, OverrideError> {
+    Err(OverrideError(message))
+}
+
 /// Best-effort position of a dotted key such as `areas.agent.weight` in the original text:
 /// the deepest segment that exists there (array elements are named by index).
 pub(super) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
@@ -101,26 +110,29 @@ pub fn overlay_overrides(path: &Path) -> Result<Vec<String>, ConfigError> {
 
 /// Applies `KEY=VALUE` overrides to the document, keeping every other line where it was.
 /// A segment may name an array element by index or, for `questions`, by its `id`.
-pub fn apply_overrides(text: &str, overrides: &[String]) -> Result<String, String> {
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| format!("cannot parse the config: {e}"))?;
+pub fn apply_overrides(text: &str, overrides: &[String]) -> Result<String, OverrideError> {
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        OverrideError(format!("cannot parse the config: {e}"))
+    })?;
     for pair in overrides {
         let (key, value) = pair.split_once('=').ok_or_else(|| {
-            format!("--set {pair}: expected KEY=VALUE, e.g. --set areas.agent.weight=40")
+            OverrideError(format!(
+                "--set {pair}: expected KEY=VALUE, e.g. --set areas.agent.weight=40"
+            ))
         })?;
         let key = key.trim();
         let value = parse_override_value(value.trim());
         let segments: Vec<&str> = key.split('.').collect();
         if segments.iter().any(|s| s.is_empty()) {
-            return Err(format!("--set {pair}: the key has an empty segment"));
+            return fail(format!("--set {pair}: the key has an empty segment"));
         }
         // A section the file leaves out (e.g. `[report]`) is created; a misspelt one is then
         // reported by the config check as an unknown field.
         if segments.len() == 2 && !doc.contains_key(segments[0]) {
             doc.insert(segments[0], toml_edit::table());
         }
-        set_path(doc.as_item_mut(), &segments, value).map_err(|m| format!("--set {pair}: {m}"))?;
+        set_path(doc.as_item_mut(), &segments, value)
+            .map_err(|e| OverrideError(format!("--set {pair}: {e}")))?;
     }
     Ok(doc.to_string())
 }
@@ -138,7 +150,7 @@ fn set_path(
     item: &mut toml_edit::Item,
     segments: &[&str],
     value: toml_edit::Value,
-) -> Result<(), String> {
+) -> Result<(), OverrideError> {
     let (first, rest) = segments.split_first().expect("segments are not empty");
     if rest.is_empty() {
         return match item {
@@ -163,13 +175,13 @@ fn set_path(
                 a.replace(index, value);
                 Ok(())
             }
-            _ => Err(format!("`{first}` is not inside a table")),
+            _ => fail(format!("`{first}` is not inside a table")),
         };
     }
     let child: &mut toml_edit::Item = match item {
         toml_edit::Item::Table(t) => t
             .get_mut(first)
-            .ok_or_else(|| format!("there is no `{first}` in the config"))?,
+            .ok_or_else(|| OverrideError(format!("there is no `{first}` in the config")))?,
         toml_edit::Item::ArrayOfTables(a) => {
             let index = array_index(
                 a.iter().map(|t| t.get("id").and_then(|v| v.as_str())),
@@ -181,7 +193,7 @@ fn set_path(
         toml_edit::Item::Value(v) => {
             return set_path_in_value(v, segments, value);
         }
-        _ => return Err(format!("there is no `{first}` in the config")),
+        _ => return fail(format!("there is no `{first}` in the config")),
     };
     set_path(child, rest, value)
 }
@@ -190,7 +202,7 @@ fn set_path_in_table(
     table: &mut toml_edit::Table,
     segments: &[&str],
     value: toml_edit::Value,
-) -> Result<(), String> {
+) -> Result<(), OverrideError> {
     let mut item = toml_edit::Item::Table(std::mem::take(table));
     let result = set_path(&mut item, segments, value);
     if let toml_edit::Item::Table(t) = item {
@@ -203,12 +215,12 @@ fn set_path_in_value(
     v: &mut toml_edit::Value,
     segments: &[&str],
     value: toml_edit::Value,
-) -> Result<(), String> {
+) -> Result<(), OverrideError> {
     let (first, rest) = segments.split_first().expect("segments are not empty");
     let child = match v {
         toml_edit::Value::InlineTable(t) => t
             .get_mut(first)
-            .ok_or_else(|| format!("there is no `{first}` in the config"))?,
+            .ok_or_else(|| OverrideError(format!("there is no `{first}` in the config")))?,
         toml_edit::Value::Array(a) => {
             let index = array_index(
                 a.iter().map(|v| {
@@ -221,7 +233,7 @@ fn set_path_in_value(
             )?;
             a.get_mut(index).expect("index checked")
         }
-        _ => return Err(format!("`{first}` is not inside a table")),
+        _ => return fail(format!("`{first}` is not inside a table")),
     };
     if rest.is_empty() {
         *child = value;
@@ -235,18 +247,18 @@ fn array_index<'a>(
     ids: impl Iterator<Item = Option<&'a str>>,
     segment: &str,
     len: usize,
-) -> Result<usize, String> {
+) -> Result<usize, OverrideError> {
     if let Ok(index) = segment.parse::<usize>() {
         return if index < len {
             Ok(index)
         } else {
-            Err(format!("index {index} is past the {len} entries"))
+            fail(format!("index {index} is past the {len} entries"))
         };
     }
     ids.enumerate()
         .find(|(_, id)| *id == Some(segment))
         .map(|(i, _)| i)
-        .ok_or_else(|| format!("no entry has the id `{segment}`"))
+        .ok_or_else(|| OverrideError(format!("no entry has the id `{segment}`")))
 }
 
 /// The number at a dotted key of the config as JSON, as `--set` names it.
@@ -325,26 +337,31 @@ mod tests {
         assert!(
             apply_overrides(TEXT, &["areas.agent.weigth.x=1".into()])
                 .unwrap_err()
+                .0
                 .contains("no `weigth`")
         );
         assert!(
             apply_overrides(TEXT, &["questions.q9.points=1".into()])
                 .unwrap_err()
+                .0
                 .contains("no entry has the id `q9`")
         );
         assert!(
             apply_overrides(TEXT, &["questions.5.points=1".into()])
                 .unwrap_err()
+                .0
                 .contains("past the 1 entries")
         );
         assert!(
             apply_overrides(TEXT, &["nothing".into()])
                 .unwrap_err()
+                .0
                 .contains("expected KEY=VALUE")
         );
         assert!(
             apply_overrides(TEXT, &["a..b=1".into()])
                 .unwrap_err()
+                .0
                 .contains("empty segment")
         );
     }

@@ -26,13 +26,6 @@ impl Texts {
         }
     }
 
-    pub fn both(nb: &str, en: &str) -> Texts {
-        Texts {
-            nb: nb.to_string(),
-            en: Some(en.to_string()),
-        }
-    }
-
     pub fn get(&self, language: Language) -> &str {
         match language {
             Language::Nb => &self.nb,

@@ -185,7 +185,11 @@ pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors
         (Ok(p), Ok(r)) => check_tables(season, &p, &r, coverage),
         (p, r) => Err(sorted_errors(
             season,
-            [p.err(), r.err()].into_iter().flatten().collect(),
+            [p.err(), r.err()]
+                .into_iter()
+                .flatten()
+                .map(|e| *e)
+                .collect(),
         )),
     }
 }

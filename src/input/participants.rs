@@ -59,7 +59,7 @@ pub(super) fn check(
         if findings.mark() > before {
             // A duplicate keeps the first row's participant; only the repeat is set aside.
             let id = participant.id;
-            if !seen.get(&id).is_some_and(|first| *first != row.line) {
+            if seen.get(&id).is_none_or(|first| *first == row.line) {
                 checked.rejected.insert(id, row.line);
             }
             continue;

@@ -11,6 +11,13 @@ use super::values::{parse_answer, parse_timestamp};
 use super::{Answer, Inquiry, Participant};
 use crate::config::{BreakdownColumn, OnBadRow, RESERVED_COLUMNS, Season};
 
+/// `sent_at`, `answered_at` and `ended_at` of a row, each when given and readable.
+type Times = (
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
 /// What reading a responses row needs to know.
 pub(super) struct Responses<'a> {
     season: &'a Season,
@@ -259,15 +266,7 @@ impl<'a> Responses<'a> {
     }
 
     /// `sent_at`, `answered_at` and `ended_at`, in order and within the season's period.
-    fn times(
-        &self,
-        f: &Fields,
-        findings: &mut Findings,
-    ) -> (
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    ) {
+    fn times(&self, f: &Fields, findings: &mut Findings) -> Times {
         let (tz, period) = (self.season.timezone, self.season.period);
         let mut stamp = |name: &str| {
             let c = self.col(name);

@@ -81,6 +81,25 @@ impl Table {
     }
 }
 
+/// A problem with a file as a whole, or with one of its lines as a whole.
+fn whole(
+    file: &Path,
+    sheet: Option<&str>,
+    line: Option<usize>,
+    message: String,
+) -> Box<InputError> {
+    Box::new(InputError {
+        place: Place {
+            file: file.to_path_buf(),
+            sheet: sheet.map(str::to_string),
+            line,
+            column: None,
+        },
+        value: String::new(),
+        message,
+    })
+}
+
 /// Reads a CSV, Excel or Parquet file, chosen by its extension. CSV text is UTF-8 unless the
 /// config says `input.encoding = "windows-1252"` (Excel's Western European default); an Excel
 /// workbook is read from its first sheet or the one named by `input.sheet`.
@@ -89,17 +108,8 @@ pub fn read(
     delimiter: Option<u8>,
     encoding: Encoding,
     sheet: Option<&str>,
-) -> Result<Table, InputError> {
-    let whole = |message: String| InputError {
-        place: Place {
-            file: path.to_path_buf(),
-            sheet: None,
-            line: None,
-            column: None,
-        },
-        value: String::new(),
-        message,
-    };
+) -> Result<Table, Box<InputError>> {
+    let whole = |message: String| whole(path, None, None, message);
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -121,17 +131,12 @@ pub fn read(
 
 /// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
 /// fields with newlines. Ragged rows are kept as they are for `input` to report.
-pub fn read_csv(path: &Path, bytes: &[u8], delimiter: Option<u8>) -> Result<Table, InputError> {
-    let whole = |line: Option<usize>, message: String| InputError {
-        place: Place {
-            file: path.to_path_buf(),
-            sheet: None,
-            line,
-            column: None,
-        },
-        value: String::new(),
-        message,
-    };
+pub fn read_csv(
+    path: &Path,
+    bytes: &[u8],
+    delimiter: Option<u8>,
+) -> Result<Table, Box<InputError>> {
+    let whole = |line: Option<usize>, message: String| whole(path, None, line, message);
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()]
@@ -216,17 +221,8 @@ fn detect_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
-    let whole = |message: String| InputError {
-        place: Place {
-            file: path.to_path_buf(),
-            sheet: None,
-            line: None,
-            column: None,
-        },
-        value: String::new(),
-        message,
-    };
+fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, Box<InputError>> {
+    let whole = |message: String| whole(path, None, None, message);
     let frame = ParquetReader::new(std::io::Cursor::new(bytes))
         .finish()
         .map_err(|e| whole(format!("cannot read the Parquet file: {e}")))?;
@@ -265,18 +261,13 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, InputError> {
     })
 }
 
-fn read_workbook(path: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Table, InputError> {
+fn read_workbook(
+    path: &Path,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<Table, Box<InputError>> {
     use calamine::{Data, DataType, Reader};
-    let whole = |message: String| InputError {
-        place: Place {
-            file: path.to_path_buf(),
-            sheet: sheet.map(str::to_string),
-            line: None,
-            column: None,
-        },
-        value: String::new(),
-        message,
-    };
+    let whole = |message: String| whole(path, sheet, None, message);
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| whole(format!("cannot read the workbook: {e}")))?;
     let names = workbook.sheet_names();
@@ -339,8 +330,8 @@ fn read_workbook(path: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Tab
 }
 
 /// Converts CSV text to Parquet with every column as text, the way survey tools export it.
-pub fn csv_to_parquet(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let table = read_csv(path, bytes, None).map_err(|e| e.to_string())?;
+pub fn csv_to_parquet(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    let table = read_csv(Path::new("input.csv"), bytes, None)?;
     let columns: Vec<Column> = table
         .headers
         .iter()
@@ -354,11 +345,9 @@ pub fn csv_to_parquet(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, String> {
             Column::new(name.as_str().into(), values)
         })
         .collect();
-    let mut frame = DataFrame::new(table.rows.len(), columns).map_err(|e| e.to_string())?;
+    let mut frame = DataFrame::new(table.rows.len(), columns)?;
     let mut out = Vec::new();
-    ParquetWriter::new(&mut out)
-        .finish(&mut frame)
-        .map_err(|e| e.to_string())?;
+    ParquetWriter::new(&mut out).finish(&mut frame)?;
     Ok(out)
 }
 

@@ -43,7 +43,7 @@ impl Fonts {
             .chain(builtin_fonts())
             .map(Bytes::new)
             .chain(own.map(|b| Bytes::new(b.to_vec())))
-            .flat_map(|bytes| Font::iter(bytes))
+            .flat_map(Font::iter)
             .collect();
         Fonts {
             book: LazyHash::new(FontBook::from_fonts(fonts.iter())),

@@ -27,7 +27,13 @@ pub const DATA_PATH: &str = "/data.json";
 const BATCH: usize = 32;
 
 /// Typst's layout recursion needs more than the default stack, above all in debug builds.
-const WORKER_STACK: usize = 32 * 1024 * 1024;
+pub const WORKER_STACK: usize = 32 * 1024 * 1024;
+
+/// A template folder that cannot be used: missing, unreadable, or without the season's
+/// templates.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
 
 /// A failed report: whose it is and Typst's diagnostics, placed in the template.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -36,6 +42,9 @@ pub struct RenderError {
     pub subject: String,
     pub message: String,
 }
+
+/// A document rendered, with its job, or why it failed.
+type Rendered = Result<(Job, Vec<u8>), RenderError>;
 
 /// One document to render: a template, its JSON data and its PDF identity.
 pub struct Job {
@@ -102,21 +111,24 @@ impl TemplateFolder {
     }
 
     /// The built-in set for `None`, else every file under `dir`.
-    pub fn read(dir: Option<&Path>) -> Result<TemplateFolder, String> {
+    pub fn read(dir: Option<&Path>) -> Result<TemplateFolder, TemplateError> {
         let Some(dir) = dir else {
             return Ok(TemplateFolder::builtin());
         };
         if !dir.is_dir() {
-            return Err(format!(
+            return Err(TemplateError(format!(
                 "the template folder {} does not exist: set output.templates in the config to a folder of templates (`ksp templates export DIR` writes the built-in ones), or leave it out to use the built-in templates",
                 dir.display()
-            ));
+            )));
         }
         let mut files = Vec::new();
         let mut stack = vec![dir.to_path_buf()];
         while let Some(folder) = stack.pop() {
             let entries = std::fs::read_dir(&folder).map_err(|e| {
-                format!("cannot read the template folder {}: {e}", folder.display())
+                TemplateError(format!(
+                    "cannot read the template folder {}: {e}",
+                    folder.display()
+                ))
             })?;
             for path in entries.filter_map(Result::ok).map(|e| e.path()) {
                 if path.is_dir() {
@@ -124,7 +136,7 @@ impl TemplateFolder {
                     continue;
                 }
                 let bytes = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    .map_err(|e| TemplateError(format!("cannot read {}: {e}", path.display())))?;
                 let relative = path.strip_prefix(dir).expect("under the template folder");
                 files.push((
                     relative.to_string_lossy().replace('\\', "/"),
@@ -153,13 +165,13 @@ impl TemplateFolder {
     }
 
     /// Checks that the set holds the season's templates.
-    pub fn check(&self, templates: &[&str]) -> Result<(), String> {
+    pub fn check(&self, templates: &[&str]) -> Result<(), TemplateError> {
         for template in templates {
             if !self.files.iter().any(|(path, _)| path == template) {
-                return Err(format!(
+                return Err(TemplateError(format!(
                     "the template {} is missing: set output.templates in the config to the template folder, and report.participant_template / report.summary_template to files in it",
                     self.display(template)
-                ));
+                )));
             }
         }
         Ok(())
@@ -200,20 +212,20 @@ impl Renderer {
         folder: &TemplateFolder,
         fonts: std::sync::Arc<Fonts>,
         date: NaiveDate,
-    ) -> Result<Renderer, String> {
+    ) -> Result<Renderer, TemplateError> {
         let mut files = HashMap::new();
         let mut sources = HashMap::new();
         for (path, bytes) in &folder.files {
             if fonts::is_font_file(path) {
                 continue;
             }
-            let Ok(vpath) = VirtualPath::new(&format!("/{path}")) else {
+            let Ok(vpath) = VirtualPath::new(format!("/{path}")) else {
                 continue;
             };
             let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
             if path.ends_with(".typ") {
                 let text = String::from_utf8(bytes.to_vec())
-                    .map_err(|_| format!("{} is not UTF-8", folder.display(path)))?;
+                    .map_err(|_| TemplateError(format!("{} is not UTF-8", folder.display(path))))?;
                 sources.insert(id, Source::new(id, text));
             }
             files.insert(id, Bytes::new(bytes.to_vec()));
@@ -317,7 +329,7 @@ impl Renderer {
         count: usize,
         threads: usize,
         job: impl Fn(usize) -> Job + Sync,
-        mut sink: impl FnMut(Vec<(Job, Vec<u8>)>) -> Result<(), String>,
+        mut sink: impl FnMut(Vec<(Job, Vec<u8>)>) -> Result<(), crate::output::OutputError>,
     ) -> Result<(), Vec<RenderError>> {
         let pools: Vec<rayon::ThreadPool> = (0..threads.max(1))
             .map(|_| {
@@ -332,7 +344,7 @@ impl Renderer {
         for start in (0..count).step_by(BATCH) {
             let end = count.min(start + BATCH);
             let next = AtomicUsize::new(start);
-            let slots: Vec<Mutex<Option<Result<(Job, Vec<u8>), RenderError>>>> =
+            let slots: Vec<Mutex<Option<Rendered>>> =
                 (start..end).map(|_| Mutex::new(None)).collect();
             std::thread::scope(|scope| {
                 for pool in &pools {
@@ -367,10 +379,10 @@ impl Renderer {
                     Err(e) => errors.push(e),
                 }
             }
-            if let Err(message) = sink(done) {
+            if let Err(e) = sink(done) {
                 errors.push(RenderError {
                     subject: "output".into(),
-                    message,
+                    message: e.to_string(),
                 });
                 break;
             }

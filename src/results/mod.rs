@@ -12,7 +12,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 pub use cell::{Cell, Num};
 pub use schema::{
-    AwardResult, BreakdownResult, ClassResult, ParticipantResult, ReadError, ResultsFile, Row,
+    AwardResult, BreakdownResult, ClassResult, ParticipantResult, ResultsFile, Row,
     ThresholdResult, TimesResult,
 };
 

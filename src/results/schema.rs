@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::cell::{Cell, Num};
+use crate::output::ReadError;
 
 /// `results.json`. `C` is the effective config: the checked season's raw config when
 /// written, plain JSON when read back, so a file from another version of ksp still reads.
@@ -68,24 +69,10 @@ fn sorted_some<S: Serializer, R: Serialize>(
     sorted(rows.as_deref().unwrap_or_default(), s)
 }
 
-/// A `results.json` that could not be read back.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{}: {message}", path.display())]
-pub struct ReadError {
-    pub path: std::path::PathBuf,
-    pub message: String,
-}
-
 impl ResultsFile<serde_json::Value> {
     /// Reads a `results.json` written by ksp.
     pub fn read(path: &Path) -> Result<Self, ReadError> {
-        let fail = |message: String| ReadError {
-            path: path.to_path_buf(),
-            message,
-        };
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| fail(format!("is not a results.json written by ksp: {e}")))
+        ReadError::read_json(path, "a results.json written by ksp")
     }
 }
 

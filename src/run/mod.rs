@@ -27,7 +27,7 @@ use progress::Progress;
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub config: PathBuf,
-    pub overrides: Vec<String>,
+    pub overrides: config::Overrides,
     /// Overrides `output.dir`.
     pub out: Option<PathBuf>,
     /// Worker threads; all cores when `None`.
@@ -133,12 +133,11 @@ impl RunSummary {
 }
 
 fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    // Typst's layout recursion overflows rayon's default 2 MB worker stacks in debug builds.
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
-        .stack_size(32 * 1024 * 1024)
+        .stack_size(crate::render::WORKER_STACK)
         .build()
-        .map_err(|e| Error::Output(format!("cannot start worker threads: {e}")))
+        .map_err(|e| Error::Workers(format!("cannot start worker threads: {e}")))
 }
 
 /// Runs a season: results files, one report per participant and the award summary, written
@@ -194,12 +193,7 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     let context = prepared.context(date)?;
     let jobs = Jobs::new(&context, prepared.fonts.coverage());
 
-    let (staging, removed_stale) = Staging::new(&out, &lock).map_err(|e| {
-        Error::Output(format!(
-            "cannot create a staging folder beside {}: {e}",
-            out.display()
-        ))
-    })?;
+    let (staging, removed_stale) = Staging::new(&out, &lock)?;
     timer.step("results", || write_results(&prepared, date, &staging))?;
 
     let previous_run = (!options.force)
@@ -247,20 +241,12 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         }));
     summary.removed_stale = removed_stale;
     let manifest = manifest(&prepared, &staging, &planned, kept, summary.shard.clone());
-    staging
-        .write("manifest.json", &manifest.to_bytes())
-        .map_err(|e| Error::Output(format!("cannot write manifest.json: {e}")))?;
+    staging.write("manifest.json", &manifest.to_bytes())?;
     summary.changed = changed(&planned, &previous, &manifest);
     // Not in the manifest: it describes this run (timings), not the season.
     summary.timings = timer.0.clone();
-    output::write_file(staging.dir(), "run-summary.json", &summary.to_json())
-        .map_err(|e| Error::Output(format!("cannot write run-summary.json: {e}")))?;
-    staging.commit().map_err(|e| {
-        Error::Output(format!(
-            "cannot move the output into {}: {e}",
-            out.display()
-        ))
-    })?;
+    output::write_file(staging.dir(), "run-summary.json", &summary.to_json())?;
+    staging.commit()?;
     drop(lock);
     timer.0.push(("write", start.elapsed()));
     summary.timings = timer.0;
@@ -282,9 +268,11 @@ fn write_results(
         ..
     } = prepared;
     let tables = results::tables(season, data, scores, standings, analysis);
-    let xlsx = tables
-        .xlsx(date)
-        .map_err(|e| Error::Output(format!("cannot write results.xlsx: {e}")))?;
+    let xlsx = tables.xlsx(date).map_err(|e| output::OutputError {
+        action: "write",
+        path: "results/results.xlsx".into(),
+        source: std::io::Error::other(e),
+    })?;
     let mut files: Vec<(String, Vec<u8>)> = tables
         .sheets()
         .iter()
@@ -296,9 +284,7 @@ fn write_results(
         files.push(("rejects.csv".into(), results::rejects_csv(data)));
     }
     for (path, bytes) in files {
-        staging.write(&path, &bytes).map_err(|e| {
-            Error::Output(format!("cannot write {path} in the staging folder: {e}"))
-        })?;
+        staging.write(&path, &bytes)?;
     }
     Ok(())
 }
@@ -336,15 +322,12 @@ fn render(
                 .map(|entries| staging.record(entries))
         }
         _ => {
-            let renderer = Renderer::new(&prepared.templates, prepared.fonts.clone(), date)
-                .map_err(Error::Output)?;
+            let renderer = Renderer::new(&prepared.templates, prepared.fonts.clone(), date)?;
             renderer
                 .render_all(to_render.len(), threads, job, |batch| {
                     for (job, pdf) in batch {
                         progress.add(1);
-                        staging.write(&job.output, &pdf).map_err(|e| {
-                            format!("cannot write {} in the staging folder: {e}", job.output)
-                        })?;
+                        staging.write(&job.output, &pdf)?;
                     }
                     Ok(())
                 })

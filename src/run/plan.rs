@@ -194,11 +194,7 @@ impl Plan<'_> {
         docs: &[Doc],
         staging: &Staging,
     ) -> Result<Vec<Planned>, Error> {
-        let write = |path: &str, bytes: &[u8]| {
-            staging.write(path, bytes).map_err(|e| {
-                Error::Output(format!("cannot write {path} in the staging folder: {e}"))
-            })
-        };
+        let write = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(Error::from);
         docs.par_iter()
             .map(|&doc| {
                 let job = jobs.make(doc);
@@ -242,11 +238,7 @@ impl Plan<'_> {
             }
             let relative = format!("reports/{}.pdf", participant.id);
             if let Ok(bytes) = std::fs::read(self.out.join(&relative)) {
-                staging.write(&relative, &bytes).map_err(|e| {
-                    Error::Output(format!(
-                        "cannot write {relative} in the staging folder: {e}"
-                    ))
-                })?;
+                staging.write(&relative, &bytes)?;
                 if let Some(entry) = self.previous.get(relative.as_str()) {
                     kept.push((*entry).clone());
                 }

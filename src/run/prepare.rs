@@ -35,7 +35,7 @@ pub struct Prepared {
 pub fn prepare(season: Season) -> Result<Prepared, Error> {
     let mut timings = Vec::new();
     let start = Instant::now();
-    let templates = TemplateFolder::read(season.templates_dir.as_deref()).map_err(Error::Output)?;
+    let templates = TemplateFolder::read(season.templates_dir.as_deref())?;
     let names: Vec<&str> = season
         .templates
         .participant
@@ -43,7 +43,7 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
         .chain([&season.templates.summary])
         .map(String::as_str)
         .collect();
-    templates.check(&names).map_err(Error::Output)?;
+    templates.check(&names)?;
     let fonts = Arc::new(Fonts::load(&templates.fonts()));
     let data = input::load(&season, &fonts.coverage())?;
     timings.push(("load", start.elapsed()));
@@ -69,7 +69,10 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
 }
 
 /// Reads and checks the config (with `overrides`), then [`prepare`]s the season.
-pub fn prepare_config(config: &Path, overrides: &[String]) -> Result<Prepared, Error> {
+pub fn prepare_config(
+    config: &Path,
+    overrides: &crate::config::Overrides,
+) -> Result<Prepared, Error> {
     prepare(crate::config::load(config, overrides)?)
 }
 
@@ -98,14 +101,14 @@ pub fn report_date(season: &Season, data: &Dataset) -> NaiveDate {
 fn load_named<T>(
     path: Option<&Path>,
     what: &str,
-    load: impl FnOnce(&Path) -> Result<T, String>,
+    load: impl FnOnce(&Path) -> Result<T, crate::output::ReadError>,
 ) -> Result<Option<T>, Error> {
     path.map(|path| {
-        load(path).map_err(|message| {
+        load(path).map_err(|e| {
             Error::Config(ConfigError {
                 file: path.to_path_buf(),
                 position: None,
-                message: format!("{what}: {message}"),
+                message: format!("{what}: {}", e.message),
             })
         })
     })
@@ -119,18 +122,12 @@ impl Prepared {
         let previous = load_named(
             self.season.previous.as_deref(),
             "last season's results (season.previous)",
-            |path| {
-                let results = ResultsFile::read(path).map_err(|e| e.message)?;
-                Ok(documents::Previous::of(&results))
-            },
+            |path| Ok(documents::Previous::of(&ResultsFile::read(path)?)),
         )?;
         let robustness = load_named(
             self.season.sensitivity.as_deref(),
             "the sensitivity table (report.sensitivity)",
-            |path| {
-                let table = sensitivity::Table::read(path).map_err(|e| e.message)?;
-                Ok(documents::Robustness::of(&table))
-            },
+            |path| Ok(documents::Robustness::of(&sensitivity::Table::read(path)?)),
         )?;
         Ok(documents::Context::new(
             &self.season,

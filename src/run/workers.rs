@@ -128,10 +128,10 @@ fn drive(
     output::track_worker(pid, false);
     match (fed, status) {
         (Ok(()), Ok(s)) if s.success() => Ok(answers),
-        (_, Ok(s)) => Err(Error::Output(format!(
+        (_, Ok(s)) => Err(Error::Workers(format!(
             "a render process stopped with {s} before it had rendered its documents"
         ))),
-        (_, Err(e)) => Err(Error::Output(format!("a render process failed: {e}"))),
+        (_, Err(e)) => Err(Error::Workers(format!("a render process failed: {e}"))),
     }
 }
 
@@ -150,7 +150,7 @@ fn spawn(setup: &Setup) -> Result<Child, Error> {
     }
     die_with_parent(&mut command);
     command.spawn().map_err(|e| {
-        Error::Output(format!(
+        Error::Workers(format!(
             "cannot start a render process ({}): {e}",
             setup.exe.display()
         ))
@@ -254,9 +254,9 @@ pub struct PartOptions {
 
 /// The worker: renders the documents its parent sends until it says it is done.
 pub fn render_worker(options: &PartOptions) -> Result<(), Error> {
-    let folder = TemplateFolder::read(options.templates.as_deref()).map_err(Error::Output)?;
+    let folder = TemplateFolder::read(options.templates.as_deref())?;
     let fonts = std::sync::Arc::new(Fonts::load(&folder.fonts()));
-    let renderer = Renderer::new(&folder, fonts, options.date).map_err(Error::Output)?;
+    let renderer = Renderer::new(&folder, fonts, options.date)?;
     let (sender, jobs) = std::sync::mpsc::sync_channel::<Job>(AHEAD + 1);
     // Reads the parent's messages on a thread of its own, so a parent that dies mid-render
     // ends this process at once rather than after the document at hand.

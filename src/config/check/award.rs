@@ -22,17 +22,9 @@ pub(super) fn check(raw: &RawAward, areas: &[Area]) -> Checked<AwardRules> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::raw::Texts;
 
     fn areas() -> Vec<Area> {
-        ["wait", "agent"]
-            .map(|id| Area {
-                id: id.into(),
-                name: Texts::plain(id),
-                weight: 1.0,
-                points: None,
-            })
-            .to_vec()
+        super::super::test_areas(&["wait", "agent"])
     }
 
     #[test]

@@ -356,7 +356,7 @@ mod tests {
             ),
         ];
         for (raw, key, message) in cases {
-            let e = check(&raw).err().expect("an error");
+            let e = check(&raw).expect_err("an error");
             assert_eq!(e.key, key, "{e}");
             assert!(e.message.contains(message), "{e}");
         }

@@ -21,8 +21,7 @@ impl Channel {
         let key = format!("channels.{id}");
         let (limit, business_time) = match &raw.limit {
             Some(l) => {
-                let (span, business) =
-                    parse_span(l).map_err(|m| CheckError::new(format!("{key}.limit"), m))?;
+                let (span, business) = parse_span(&format!("{key}.limit"), l)?;
                 (Some(span), business)
             }
             None => (None, false),
@@ -60,7 +59,7 @@ impl Band {
         business_time: bool,
         previous: Option<&Band>,
     ) -> Checked<Band> {
-        let (within, business) = parse_span(&raw.within).map_err(|m| CheckError::new(key, m))?;
+        let (within, business) = parse_span(key, &raw.within)?;
         if business && !business_time {
             return Err(CheckError::new(
                 key,
@@ -111,7 +110,7 @@ mod tests {
     }
 
     fn error(raw: RawChannel) -> CheckError {
-        Channel::check("phone", &raw).err().expect("an error")
+        Channel::check("phone", &raw).expect_err("an error")
     }
 
     #[test]

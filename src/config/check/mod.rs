@@ -103,17 +103,20 @@ pub fn check(path: &Path, raw: RawConfig) -> Checked<Season> {
     })
 }
 
-/// Parses a span such as `90s`, `5m`, `4h`, `2d` or `3bd`; returns seconds and whether it
-/// is in business time.
-pub fn parse_span(text: &str) -> Result<(Span, bool), String> {
+/// Parses a span such as `90s`, `5m`, `4h`, `2d` or `3bd` at `key`; gives seconds and
+/// whether it is in business time.
+pub fn parse_span(key: &str, text: &str) -> Checked<(Span, bool)> {
+    let fail = |m: String| Err(CheckError::new(key, m));
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let value: f64 = number.parse().map_err(|_| {
-        format!("`{text}` is not a length of time: write e.g. `90s`, `5m`, `4h`, `2d` or `3bd`")
-    })?;
+    let Ok(value) = number.parse::<f64>() else {
+        return fail(format!(
+            "`{text}` is not a length of time: write e.g. `90s`, `5m`, `4h`, `2d` or `3bd`"
+        ));
+    };
     let (unit_seconds, business) = match unit.trim() {
         "s" => (1.0, false),
         "m" | "min" => (60.0, false),
@@ -121,14 +124,14 @@ pub fn parse_span(text: &str) -> Result<(Span, bool), String> {
         "d" => (86400.0, false),
         "bd" => (86400.0, true),
         other => {
-            return Err(format!(
+            return fail(format!(
                 "`{text}` has the unknown unit `{other}`: use s, m, h, d or bd (business days)"
             ));
         }
     };
     let seconds = value * unit_seconds;
     if !seconds.is_finite() || seconds < 0.0 || seconds.fract() != 0.0 {
-        return Err(format!("`{text}` is not a whole number of seconds"));
+        return fail(format!("`{text}` is not a whole number of seconds"));
     }
     Ok((
         Span {
@@ -171,30 +174,35 @@ fn find(ids: &[&str], id: &str, key: &str, what: &str) -> Checked<usize> {
     })
 }
 
+/// Areas with these ids, for the checks' tests.
+#[cfg(test)]
+fn test_areas(ids: &[&str]) -> Vec<super::season::Area> {
+    ids.iter()
+        .map(|id| super::season::Area {
+            id: id.to_string(),
+            name: super::raw::Texts::plain(id),
+            weight: 1.0,
+            points: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn spans_in_every_unit() {
-        assert_eq!(parse_span("90s").unwrap(), (Span { seconds: 90 }, false));
-        assert_eq!(parse_span("5m").unwrap().0.seconds, 300);
-        assert_eq!(parse_span("1.5h").unwrap().0.seconds, 5400);
-        assert_eq!(
-            parse_span("3bd").unwrap(),
-            (Span { seconds: 259_200 }, true)
-        );
-        assert!(
-            parse_span("5 minutes")
-                .unwrap_err()
-                .contains("unknown unit `minutes`")
-        );
-        assert!(
-            parse_span("five")
-                .unwrap_err()
-                .contains("not a length of time")
-        );
-        assert!(parse_span("0.5s").unwrap_err().contains("whole number"));
+        let span = |t: &str| parse_span("k", t);
+        assert_eq!(span("90s").unwrap(), (Span { seconds: 90 }, false));
+        assert_eq!(span("5m").unwrap().0.seconds, 300);
+        assert_eq!(span("1.5h").unwrap().0.seconds, 5400);
+        assert_eq!(span("3bd").unwrap(), (Span { seconds: 259_200 }, true));
+        let message = |t: &str| span(t).unwrap_err().message;
+        assert!(message("5 minutes").contains("unknown unit `minutes`"));
+        assert!(message("five").contains("not a length of time"));
+        assert!(message("0.5s").contains("whole number"));
+        assert_eq!(span("x").unwrap_err().key, "k");
     }
 
     #[test]

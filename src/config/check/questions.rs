@@ -258,14 +258,7 @@ mod tests {
     use crate::config::season::{Band, Channel};
 
     fn areas() -> Vec<Area> {
-        ["wait", "agent"]
-            .map(|id| Area {
-                id: id.into(),
-                name: Texts::plain(id),
-                weight: 1.0,
-                points: None,
-            })
-            .to_vec()
+        super::super::test_areas(&["wait", "agent"])
     }
 
     fn channels() -> Vec<Channel> {
@@ -315,9 +308,7 @@ mod tests {
     }
 
     fn error(q: RawQuestion) -> CheckError {
-        Question::check("questions.0", &q, &areas(), &channels())
-            .err()
-            .expect("an error")
+        Question::check("questions.0", &q, &areas(), &channels()).expect_err("an error")
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub(super) fn limits(key: &str, list: &[String]) -> Checked<Vec<TimeLimit>> {
     let mut out: Vec<TimeLimit> = Vec::new();
     for (i, text) in list.iter().enumerate() {
         let key = format!("{key}.{i}");
-        let (span, _) = parse_span(text).map_err(|m| CheckError::new(&key, m))?;
+        let (span, _) = parse_span(&key, text)?;
         if out.last().is_some_and(|l| l.span.seconds >= span.seconds) {
             return Err(CheckError::new(
                 key,

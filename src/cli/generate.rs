@@ -1,0 +1,62 @@
+//! `ksp generate`.
+
+use std::path::PathBuf;
+
+use super::Outcome;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Participants to generate.
+    #[arg(long, default_value_t = 188)]
+    participants: usize,
+    /// Inquiries in all (default: 25 per participant).
+    #[arg(long)]
+    inquiries: Option<usize>,
+    /// Seed; the same seed gives the same files.
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+    /// The season's year.
+    #[arg(long, default_value_t = 2022)]
+    year: i32,
+    /// The folder to write into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Write Parquet files (participants.parquet, responses.parquet) instead of CSV.
+    #[arg(long)]
+    parquet: bool,
+}
+
+pub fn generate(args: Args) -> Result<Outcome, ksp::Error> {
+    let spec = ksp::generate::Spec {
+        participants: args.participants,
+        inquiries: args.inquiries.unwrap_or(args.participants * 25),
+        seed: args.seed,
+        year: args.year,
+    };
+    let (participants, responses) = ksp::generate::generate(&spec);
+    for (name, text) in [
+        ("participants.csv", participants),
+        ("responses.csv", responses),
+    ] {
+        let (name, bytes) = if args.parquet {
+            let bytes = ksp::input::table::csv_to_parquet(text.as_bytes()).map_err(|e| {
+                ksp::output::OutputError {
+                    action: "write as Parquet",
+                    path: args.out.join(name),
+                    source: std::io::Error::other(e),
+                }
+            })?;
+            (name.replace(".csv", ".parquet"), bytes)
+        } else {
+            (name.to_string(), text.into_bytes())
+        };
+        ksp::output::write_file(&args.out, &name, &bytes)?;
+    }
+    println!(
+        "ksp: wrote {} participants and {} inquiries to {}",
+        args.participants,
+        spec.inquiries,
+        args.out.display()
+    );
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,112 @@
+//! The command line: clap definitions, one file per subcommand, and the outcome of each as
+//! an exit code (0 done, 1 differences or config and data errors, 2 usage, 3 rendering or
+//! writing failed).
+
+mod diff;
+mod generate;
+mod merge;
+mod messages;
+mod render_part;
+mod run;
+mod sensitivity;
+mod validate;
+mod verify;
+
+use clap::{Parser, Subcommand};
+
+pub use messages::report;
+
+const EXAMPLES: &str = "\
+Examples:
+  ksp run                                   run the bundled 2022 season into out/ksp-2022
+  ksp run config/ksp-2022.toml --out /tmp/season
+  ksp run config/panel-2013.toml            a panel-index season (50 respondents to rank)
+  ksp run config/chat-study.toml            a channel study: one report, no awards
+  ksp run --set areas.agent.weight=40 --set award.min_inquiries=15
+  ksp run --only P001,P017 --force          render two reports again, keep the others
+  ksp run --weights new-weights.toml --out out/reweighted
+  ksp diff out/ksp-2022 out/reweighted      what moved; exit 1 when anything did
+  ksp sensitivity --vary areas.agent.weight=±20% --vary areas.wait.weight=±20%
+  ksp run --shard 2/3 --out shard2          one part of the reports, for CI matrices
+  ksp merge shard1 shard2 shard3 --out out/ksp-2022
+  ksp verify out/ksp-2022                   is every file of the manifest there, unchanged?
+  ksp validate config/ksp-2022.toml         check config and data, render nothing
+  ksp generate --participants 1000 --seed 7 --out /tmp/big";
+
+#[derive(Parser)]
+#[command(name = "ksp", version, about = "Runs a customer-service award season end to end: \
+loads the responses, scores and ranks every participant, picks the winners and renders one PDF \
+report per participant plus the award summary.", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Score, rank and render a season into its output folder (all or nothing).
+    #[command(after_help = EXAMPLES)]
+    Run(run::Args),
+    /// Show what changed between two runs (exit 1 when anything did).
+    ///
+    /// Compares config keys, winners, eligibility, classes, class ranks and totals, prints a
+    /// table and writes diff.csv and diff.json. Exits 0 when nothing changed, 1 when something
+    /// did, 2 when a folder is not a ksp output.
+    #[command(
+        after_help = "Example:\n  ksp diff last-night/ksp-2022 out/ksp-2022 --threshold 0.1 --out diff/"
+    )]
+    Diff(diff::Args),
+    /// Join the output folders of `ksp run --shard 1/N … N/N` into one.
+    ///
+    /// Checks that every shard is there once, from the same ksp, config and inputs, and that
+    /// every file is as its manifest says; the result equals a single run's output.
+    #[command(after_help = "Example:\n  ksp merge shard-1 shard-2 shard-3 --out out/ksp-2022")]
+    Merge(merge::Args),
+    /// Check that an output folder is complete: every file its manifest lists, unchanged.
+    ///
+    /// Exits 0 when every file of manifest.json is there with its SHA-256 and size, 1 with the
+    /// list of missing or changed files, 2 when the folder has no readable manifest. Files the
+    /// manifest does not list are named but do not fail the check. A publishing step can run
+    /// it before it copies the folder anywhere.
+    #[command(
+        after_help = "Example:\n  ksp verify out/ksp-2022 && rsync -a out/ksp-2022/ publish/"
+    )]
+    Verify(verify::Args),
+    /// How often each participant wins its class under other weights.
+    ///
+    /// Re-scores the season under many random weightings, each varied key drawn uniformly
+    /// within its bounds. Seeded: the same seed gives the same table. Renders nothing; writes
+    /// sensitivity.csv and sensitivity.json.
+    #[command(
+        after_help = "Example:\n  ksp sensitivity config/ksp-2022.toml --vary areas.agent.weight=±20% \\\n      --vary questions.agent_solution.points=±50% --runs 500 --seed 7 --out /tmp/sens"
+    )]
+    Sensitivity(sensitivity::Args),
+    /// Check the config and the input files without rendering or writing anything.
+    Validate(validate::Args),
+    /// Render the documents `ksp run` sends on standard input into its staging folder.
+    #[command(hide = true)]
+    RenderPart(render_part::Args),
+    /// Write a synthetic season (participants.csv, responses.csv) for tests and benchmarks.
+    Generate(generate::Args),
+}
+
+/// How a command ended that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// What was compared differs (`ksp diff`, `ksp verify`): exit 1, so CI can act on it.
+    Differs,
+}
+
+pub fn execute(command: Command) -> Result<Outcome, ksp::Error> {
+    match command {
+        Command::Run(args) => run::run(args),
+        Command::Diff(args) => diff::diff(args),
+        Command::Merge(args) => merge::merge(args),
+        Command::Verify(args) => verify::verify(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Validate(args) => validate::validate(args),
+        Command::RenderPart(args) => render_part::render_part(args),
+        Command::Generate(args) => generate::generate(args),
+    }
+}

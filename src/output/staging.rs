@@ -1,0 +1,225 @@
+//! The staging folder of one run, and what an interrupted run cleans up.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::{
+    Entry, OutputError, OutputLock, beside, file_name, lock, parent_of, unique_suffix, write_file,
+};
+
+/// Staging folders of runs in progress, removed by the interrupt handler.
+static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Render processes of runs in progress, ended by the interrupt handler.
+static WORKERS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Registers a render process, so an interrupted run ends it before removing its staging
+/// folder; `false` removes it again once it has exited.
+pub fn track_worker(pid: u32, running: bool) {
+    let mut workers = WORKERS.lock().expect("not poisoned");
+    if running {
+        workers.push(pid);
+    } else {
+        workers.retain(|p| *p != pid);
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP: ends the render processes, removes the staging folders and
+/// lock files of runs in progress and exits with 130, so an interrupted run leaves the
+/// previous output as it was and no debris.
+pub fn clean_up_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(workers) = WORKERS.lock() {
+            end_processes(&workers);
+        }
+        if let Ok(active) = ACTIVE.lock() {
+            for dir in active.iter() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+        lock::release_all();
+        eprintln!("ksp: interrupted; the output folder was left as it was");
+        std::process::exit(130);
+    });
+}
+
+/// Kills the processes and waits (a second at most) until they are gone, so none writes into
+/// a staging folder as it is removed.
+#[cfg(unix)]
+fn end_processes(pids: &[u32]) {
+    for &pid in pids {
+        // SAFETY: kill and waitpid take plain integers; a pid already reaped fails harmlessly.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    for &pid in pids {
+        while std::time::Instant::now() < deadline {
+            // SAFETY: as above; WNOHANG never blocks.
+            let reaped =
+                unsafe { libc::waitpid(pid as libc::pid_t, std::ptr::null_mut(), libc::WNOHANG) };
+            if reaped != 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn end_processes(_pids: &[u32]) {}
+
+/// A staging folder that is removed when dropped unless committed.
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    written: Mutex<Vec<Entry>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates a staging folder of this run's own beside `target`, whose lock the caller
+    /// holds. Staging folders left by runs that were killed are removed first; their paths
+    /// are returned so the caller can say so.
+    pub fn new(target: &Path, _lock: &OutputLock) -> Result<(Staging, Vec<PathBuf>), OutputError> {
+        let fail = |source| OutputError {
+            action: "create a staging folder beside",
+            path: target.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(parent_of(target)).map_err(fail)?;
+        let stale = remove_stale(target).map_err(fail)?;
+        let dir = beside(target, &format!("ksp-staging-{}", unique_suffix()));
+        std::fs::create_dir_all(&dir).map_err(fail)?;
+        ACTIVE.lock().expect("not poisoned").push(dir.clone());
+        let staging = Staging {
+            dir,
+            target: target.to_path_buf(),
+            written: Mutex::new(Vec::new()),
+            committed: false,
+        };
+        Ok((staging, stale))
+    }
+
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let entry = write_file(&self.dir, relative, bytes)?;
+        self.written.lock().expect("not poisoned").push(entry);
+        Ok(())
+    }
+
+    /// The staging folder, for render processes that write into it themselves.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds files written into the folder by render processes to the manifest.
+    pub fn record(&self, entries: Vec<Entry>) {
+        self.written.lock().expect("not poisoned").extend(entries);
+    }
+
+    /// Every file written so far, sorted by path.
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut entries = self.written.lock().expect("not poisoned").clone();
+        entries.sort();
+        entries
+    }
+
+    /// Puts the staged folder in place of the target. On Linux the two are exchanged in one
+    /// step, so the target is at every moment either the old output or the new one; elsewhere
+    /// (or where the file system cannot exchange) the old output is renamed aside first.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let target = self.target.clone();
+        self.swap().map_err(|source| OutputError {
+            action: "move the output into",
+            path: target,
+            source,
+        })
+    }
+
+    fn swap(&mut self) -> std::io::Result<()> {
+        if self.target.exists() {
+            if exchange(&self.dir, &self.target).is_ok() {
+                self.committed = true;
+                forget(&self.dir);
+                // `dir` now holds the old output; a leftover is removed by the next run.
+                let _ = std::fs::remove_dir_all(&self.dir);
+                return Ok(());
+            }
+            let old = beside(&self.target, &format!("ksp-old-{}", unique_suffix()));
+            std::fs::rename(&self.target, &old)?;
+            if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+                std::fs::rename(&old, &self.target)?;
+                return Err(e);
+            }
+            self.committed = true;
+            forget(&self.dir);
+            let _ = std::fs::remove_dir_all(&old);
+            return Ok(());
+        }
+        std::fs::rename(&self.dir, &self.target)?;
+        self.committed = true;
+        forget(&self.dir);
+        Ok(())
+    }
+}
+
+/// Swaps two paths atomically (`renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c =
+        |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("no atomic exchange here"))
+}
+
+/// Removes the staging folders (and set-aside old outputs) of earlier runs into `target`.
+/// Only called with the target's lock held, so none of them belongs to a live run.
+fn remove_stale(target: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let name = file_name(target);
+    let prefixes = [format!(".{name}.ksp-staging"), format!(".{name}.ksp-old")];
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(parent_of(target))? {
+        let entry = entry?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| file.starts_with(p.as_str())) && entry.path().is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+fn forget(dir: &Path) {
+    ACTIVE.lock().expect("not poisoned").retain(|d| d != dir);
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            forget(&self.dir);
+        }
+    }
+}
