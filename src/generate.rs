@@ -19,6 +19,8 @@ pub struct Spec {
     pub inquiries: usize,
     pub seed: u64,
     pub year: i32,
+    /// How many of the classes to use, the first ones; 0 for all 23.
+    pub classes: usize,
 }
 
 impl Spec {
@@ -29,6 +31,7 @@ impl Spec {
             inquiries: 4700,
             seed: 2022,
             year: 2022,
+            classes: 0,
         }
     }
 }
@@ -238,7 +241,11 @@ fn send_time(rng: &mut Rng, start: NaiveDate, days: i64, weekends: bool) -> Naiv
 /// The participants and responses files of a generated season, as CSV text.
 pub fn generate(spec: &Spec) -> (String, String) {
     let mut rng = Rng::new(spec.seed);
-    let mut companies = companies(spec.participants.max(1), &mut rng);
+    let classes = match spec.classes {
+        0 => CLASSES.len(),
+        n => n.min(CLASSES.len()),
+    };
+    let mut companies = companies(spec.participants.max(1), classes, &mut rng);
     share_inquiries(&mut companies, spec.inquiries, &mut rng);
     let mut participants = String::from("participant_id,name,class,sector,channels\n");
     for c in &companies {
@@ -273,16 +280,16 @@ csat,ces,nps,ves1,ves2,call_back,referred,chat_handler,comment_welcome,comment_a
 /// `n` companies. The first classes fill up first so every class gets at least a few
 /// participants; the last participant, one of the few below min_inquiries, is a
 /// municipality, so the season has a public-sector participant that is not ranked.
-fn companies(n: usize, rng: &mut Rng) -> Vec<Company> {
+fn companies(n: usize, classes: usize, rng: &mut Rng) -> Vec<Company> {
     let mut names = std::collections::BTreeSet::new();
     (0..n)
         .map(|i| {
             let class = if i + 1 == n && n >= 10 {
                 CLASSES.len() - 1
-            } else if i < CLASSES.len() * 3 {
-                i % CLASSES.len()
+            } else if i < classes * 3 {
+                i % classes
             } else {
-                rng.below(CLASSES.len())
+                rng.below(classes)
             };
             let (_, public) = CLASSES[class];
             let name = company_name(rng, class, public, &mut names);

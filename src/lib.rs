@@ -19,6 +19,7 @@ pub mod results;
 pub mod run;
 pub mod score;
 pub mod sensitivity;
+pub mod starter;
 pub mod stats;
 
 pub use error::Error;

@@ -59,6 +59,7 @@ fn small_season(seed: u64) -> (String, String) {
         inquiries: 700,
         seed,
         year: 2022,
+        classes: 0,
     })
 }
 

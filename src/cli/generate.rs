@@ -32,6 +32,7 @@ pub fn generate(args: Args) -> Result<Outcome, ksp::Error> {
         inquiries: args.inquiries.unwrap_or(args.participants * 25),
         seed: args.seed,
         year: args.year,
+        classes: 0,
     };
     let (participants, responses) = ksp::generate::generate(&spec);
     for (name, text) in [

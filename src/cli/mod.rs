@@ -6,9 +6,12 @@ mod diff;
 mod generate;
 mod merge;
 mod messages;
+mod new;
+mod preview;
 mod render_part;
 mod run;
 mod sensitivity;
+mod templates;
 mod validate;
 mod verify;
 
@@ -18,7 +21,9 @@ pub use messages::report;
 
 const EXAMPLES: &str = "\
 Examples:
-  ksp run                                   run the bundled 2022 season into out/ksp-2022
+  ksp new seasons/2026                      start a season: config, sample data, README
+  ksp run seasons/2026/season.toml          render it (or `ksp run` inside the folder)
+  ksp run                                   in the repository: the bundled 2022 season
   ksp run config/ksp-2022.toml --out /tmp/season
   ksp run config/panel-2013.toml            a panel-index season (50 respondents to rank)
   ksp run config/chat-study.toml            a channel study: one report, no awards
@@ -31,6 +36,8 @@ Examples:
   ksp merge shard1 shard2 shard3 --out out/ksp-2022
   ksp verify out/ksp-2022                   is every file of the manifest there, unchanged?
   ksp validate config/ksp-2022.toml         check config and data, render nothing
+  ksp preview season.toml P001 --watch      one report, rendered again on every edit
+  ksp templates export my-templates         the built-in templates, to make them yours
   ksp generate --participants 1000 --seed 7 --out /tmp/big";
 
 #[derive(Parser)]
@@ -83,6 +90,21 @@ pub enum Command {
     Sensitivity(sensitivity::Args),
     /// Check the config and the input files without rendering or writing anything.
     Validate(validate::Args),
+    /// Start a season in a new folder: a commented season.toml, sample data and a README.
+    #[command(after_help = "Example:\n  ksp new seasons/2026 && cd seasons/2026 && ksp run")]
+    New(new::Args),
+    /// Render one participant's report (or the summary) to a PDF, and with --watch again on
+    /// every change to a template, the config or an input file.
+    ///
+    /// The season is loaded and scored once; a template edit shows in the PDF within a
+    /// second. A template error is printed with its line, and the watch goes on.
+    #[command(
+        after_help = "Examples:\n  ksp preview P001                          season.toml in this folder, to P001.pdf\n  ksp preview config/ksp-2022.toml summary --out /tmp/summary.pdf --watch"
+    )]
+    Preview(preview::Args),
+    /// The built-in templates: `ksp templates export DIR` writes them out to edit.
+    #[command(subcommand)]
+    Templates(templates::Args),
     /// Render the documents `ksp run` sends on standard input into its staging folder.
     #[command(hide = true)]
     RenderPart(render_part::Args),
@@ -106,7 +128,36 @@ pub fn execute(command: Command) -> Result<Outcome, ksp::Error> {
         Command::Verify(args) => verify::verify(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Validate(args) => validate::validate(args),
+        Command::New(args) => new::new(args),
+        Command::Preview(args) => preview::preview(args),
+        Command::Templates(args) => templates::templates(args),
         Command::RenderPart(args) => render_part::render_part(args),
         Command::Generate(args) => generate::generate(args),
     }
+}
+
+/// The config when none is named: `season.toml` in this folder (as `ksp new` writes it), else
+/// the repository's bundled season.
+fn default_config() -> Result<std::path::PathBuf, ksp::Error> {
+    ["season.toml", "config/ksp-2022.toml"]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            ksp::Error::Usage(
+                "there is no season.toml in this folder: start a season with `ksp new DIR`, or name a config, e.g. `ksp run path/to/season.toml`".into(),
+            )
+        })
+}
+
+/// Refuses to write into a folder that has files, unless `force`.
+fn refuse_non_empty(dir: &std::path::Path, force: bool) -> Result<(), ksp::Error> {
+    let has_files = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    if has_files && !force {
+        return Err(ksp::Error::Usage(format!(
+            "{} is not empty: choose a new folder, or add --force to write into it",
+            dir.display()
+        )));
+    }
+    Ok(())
 }

@@ -8,9 +8,9 @@ use ksp::config::{OnBadRow, Overrides};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The season's config file.
-    #[arg(default_value = "config/ksp-2022.toml")]
-    config: PathBuf,
+    /// The season's config file; default season.toml in this folder (in ksp's repository:
+    /// the bundled config/ksp-2022.toml).
+    config: Option<PathBuf>,
     /// The output folder; overrides output.dir of the config.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -72,7 +72,7 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 
 pub fn run(args: Args) -> Result<Outcome, ksp::Error> {
     let summary = ksp::run(&ksp::RunOptions {
-        config: args.config,
+        config: args.config.map_or_else(super::default_config, Ok)?,
         overrides: Overrides {
             weights: args.weights,
             set: args.overrides,

@@ -7,9 +7,9 @@ use super::messages::write_files;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The season's config file.
-    #[arg(default_value = "config/ksp-2022.toml")]
-    config: PathBuf,
+    /// The season's config file; default season.toml in this folder (in ksp's repository:
+    /// the bundled config/ksp-2022.toml).
+    config: Option<PathBuf>,
     /// A numeric config key and how far to vary it, as KEY=±PCT. Repeatable.
     #[arg(long, value_name = "KEY=±PCT", required = true)]
     vary: Vec<ksp::sensitivity::Vary>,
@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn sensitivity(args: Args) -> Result<Outcome, ksp::Error> {
     let table = ksp::sensitivity::sensitivity(&ksp::sensitivity::Options {
-        config: args.config,
+        config: args.config.map_or_else(super::default_config, Ok)?,
         overrides: args.overrides,
         vary: args.vary,
         runs: args.runs,

@@ -7,24 +7,24 @@ use super::messages::{counted, print_warnings};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The season's config file.
-    #[arg(default_value = "config/ksp-2022.toml")]
-    config: PathBuf,
+    /// The season's config file; default season.toml in this folder (in ksp's repository:
+    /// the bundled config/ksp-2022.toml).
+    config: Option<PathBuf>,
     /// Override a config value by its dotted path. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
 }
 
 pub fn validate(args: Args) -> Result<Outcome, ksp::Error> {
-    let prepared =
-        ksp::prepare_config(&args.config, &ksp::config::Overrides::set(&args.overrides))?;
+    let config = args.config.map_or_else(super::default_config, Ok)?;
+    let prepared = ksp::prepare_config(&config, &ksp::config::Overrides::set(&args.overrides))?;
     // The files the config names for the reports (last season, a sensitivity table).
     prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;
     print_warnings(&prepared.data.warnings);
     let ranked = prepared.standings.eligible.iter().filter(|e| **e).count();
     println!(
         "ksp: {} is valid: {} ({} ranked) in {}, {}",
-        args.config.display(),
+        config.display(),
         counted(prepared.data.participants.len(), "participant"),
         ranked,
         counted(prepared.standings.classes.len(), "class"),

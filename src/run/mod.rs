@@ -4,6 +4,7 @@
 
 mod plan;
 mod prepare;
+mod preview;
 mod progress;
 mod workers;
 
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 
 pub use plan::Doc;
 pub use prepare::{Prepared, prepare, prepare_config, report_date};
+pub use preview::{Preview, PreviewOptions, changed_files};
 pub use workers::{PartOptions, render_worker};
 
 use crate::config::{self, OnBadRow};

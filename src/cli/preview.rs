@@ -1,0 +1,81 @@
+//! `ksp preview`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::Outcome;
+use ksp::run::{Preview, PreviewOptions, changed_files as changed};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The season's config file, then the participant's id (or `summary`); the config
+    /// defaults to season.toml in this folder.
+    #[arg(value_name = "[CONFIG] ID", num_args = 1..=2, required = true)]
+    what: Vec<String>,
+    /// The PDF to write; default ID.pdf in this folder.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Render again whenever a template, the config or an input file changes, until Ctrl-C.
+    #[arg(long)]
+    watch: bool,
+    /// Override a config value by its dotted path. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    overrides: Vec<String>,
+}
+
+pub fn preview(args: Args) -> Result<Outcome, ksp::Error> {
+    let (config, document) = match args.what.as_slice() {
+        [id] => (super::default_config()?, id.clone()),
+        [config, id] => (PathBuf::from(config), id.clone()),
+        _ => unreachable!("clap takes one or two values"),
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(format!("{document}.pdf")));
+    let _lock = ksp::output::OutputLock::acquire(&out, false, |_| {})?;
+    let mut preview = Preview::load(PreviewOptions {
+        config,
+        overrides: ksp::config::Overrides::set(&args.overrides),
+        document,
+        out: out.clone(),
+    })?;
+    let took = preview.render()?;
+    println!("ksp: {} rendered in {} ms", out.display(), took.as_millis());
+    if !args.watch {
+        return Ok(Outcome::Done);
+    }
+    println!("ksp: watching the templates, the config and the input files; Ctrl-C ends");
+    let mut seen = HashMap::new();
+    changed(&preview.watched(), &mut seen);
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let mut files = changed(&preview.watched(), &mut seen);
+        if files.is_empty() {
+            continue;
+        }
+        // An editor saves in several writes: wait until the files are quiet.
+        loop {
+            std::thread::sleep(Duration::from_millis(120));
+            let more = changed(&preview.watched(), &mut seen);
+            if more.is_empty() {
+                break;
+            }
+            files.extend(more);
+        }
+        if let Err(e) = preview.reload(&files) {
+            eprintln!("error: {e}");
+        }
+        match preview.render() {
+            Ok(took) => println!(
+                "ksp: {} rendered again in {} ms",
+                out.display(),
+                took.as_millis()
+            ),
+            Err(e) => eprintln!(
+                "error: {e}\nksp: still watching; the last good {} is kept",
+                out.display()
+            ),
+        }
+    }
+}
