@@ -19,6 +19,7 @@ pub mod results;
 pub mod run;
 pub mod score;
 pub mod sensitivity;
+pub mod snippet;
 pub mod starter;
 pub mod stats;
 

@@ -97,11 +97,8 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
         ));
     }
     let path = &options.config;
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        file: path.clone(),
-        position: None,
-        message: format!("cannot read the config file: {e}"),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::whole(path, format!("cannot read the config file: {e}")))?;
     let base = config::parse(path, &text, &options.overrides)?;
     let bounds = bounds(options, &base)?;
     let data = input::load(&base, &crate::glyphs::Coverage::everything())?;

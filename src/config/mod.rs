@@ -8,7 +8,10 @@ pub mod raw;
 mod season;
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use crate::snippet::{self, Snippet};
 
 pub use check::{CheckError, parse_span};
 pub use overrides::{apply_overrides, overlay_overrides};
@@ -24,19 +27,42 @@ pub struct ConfigError {
     pub position: Option<(usize, usize)>,
     /// What is wrong and what to do, lowercase.
     pub message: String,
+    /// The line at fault with the part marked, when the problem has a place.
+    pub snippet: Option<Box<Snippet>>,
+    /// A hint such as `did you mean `min_inquiries`?`.
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    /// A problem of the file as a whole (it cannot be read, or a `--set` is wrong).
+    pub fn whole(file: &Path, message: String) -> ConfigError {
+        ConfigError {
+            file: file.to_path_buf(),
+            position: None,
+            help: snippet::suggestion_for_message(&message),
+            message,
+            snippet: None,
+        }
+    }
+
+    /// A problem at byte `span` of the file's `text`.
+    pub fn at(file: &Path, text: &str, span: Range<usize>, message: String) -> ConfigError {
+        ConfigError {
+            position: Some(line_column(text, span.start)),
+            snippet: Snippet::of_span(text, span).map(Box::new),
+            ..ConfigError::whole(file, message)
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some((line, column)) => write!(
-                f,
-                "{}:{line}:{column}: {}",
-                self.file.display(),
-                self.message
-            ),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
+        write!(f, "{}", self.file.display())?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
         }
+        write!(f, ": {}", self.message)?;
+        snippet::write_notes(f, self.snippet.as_deref(), self.help.as_deref())
     }
 }
 
@@ -75,11 +101,8 @@ impl Overrides {
 
 /// Reads, overrides and checks a config file.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Season, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        file: path.to_path_buf(),
-        position: None,
-        message: format!("cannot read the config file: {e}"),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::whole(path, format!("cannot read the config file: {e}")))?;
     let mut sets = match &overrides.weights {
         Some(file) => overlay_overrides(file)?,
         None => Vec::new(),
@@ -100,25 +123,15 @@ fn parse_overridden(
     overrides: &[String],
     on_bad_row: Option<OnBadRow>,
 ) -> Result<Season, ConfigError> {
-    let err = |position, message: String| ConfigError {
-        file: path.to_path_buf(),
-        position,
-        message,
-    };
+    let whole = |message: String| ConfigError::whole(path, message);
     let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
     let mut raw = if overrides.is_empty() {
         raw
     } else {
-        let applied = apply_overrides(text, overrides).map_err(|e| err(None, e.0))?;
+        let applied = apply_overrides(text, overrides).map_err(|e| whole(e.0))?;
         toml::from_str(&applied).map_err(|e| {
-            err(
-                None,
-                format!(
-                    "after --set {}: {}",
-                    overrides.join(" --set "),
-                    e.message().trim()
-                ),
-            )
+            let sets = overrides.join(" --set ");
+            whole(format!("after --set {sets}: {}", e.message().trim()))
         })?
     };
     if let Some(mode) = on_bad_row {
@@ -130,13 +143,18 @@ fn parse_overridden(
                 .next()
                 .is_some_and(|k| e.key.starts_with(k.trim()))
         });
-        match set_by {
-            Some(o) => err(None, format!("{e} (from --set {o})")),
+        let error = match (set_by, overrides::locate_key(text, &e.key)) {
+            (Some(o), _) => whole(format!("{e} (from --set {o})")),
+            (None, Some(span)) => ConfigError::at(path, text, span, e.to_string()),
             // A key the file leaves out entirely is placed at its start.
-            None => err(
-                Some(overrides::locate_key(text, &e.key).unwrap_or((1, 1))),
-                e.to_string(),
-            ),
+            (None, None) => ConfigError {
+                position: Some((1, 1)),
+                ..whole(e.to_string())
+            },
+        };
+        ConfigError {
+            help: e.help.clone().or(error.help.clone()),
+            ..error
         }
     })?;
     season.config_sha256 = crate::hash::sha256_hex(text.as_bytes());
@@ -144,10 +162,10 @@ fn parse_overridden(
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
-    ConfigError {
-        file: path.to_path_buf(),
-        position: e.span().map(|s| line_column(text, s.start)),
-        message: e.message().trim().to_string(),
+    let message = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => ConfigError::at(path, text, span, message),
+        None => ConfigError::whole(path, message),
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{ConfigError, line_column};
+use super::ConfigError;
 
 /// An override that cannot be applied, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,7 +21,7 @@ fn fail<T>(message: String) -> Result<T, OverrideError> {
 
 /// Best-effort position of a dotted key such as `areas.agent.weight` in the original text:
 /// the deepest segment that exists there (array elements are named by index).
-pub(super) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+pub(super) fn locate_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     use toml_edit::{Item, TableLike, Value};
     let doc = toml_edit::Document::parse(text).ok()?;
     let mut table: &dyn TableLike = doc.as_table();
@@ -32,12 +32,7 @@ pub(super) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
             break;
         };
         // Point at the value where it has a place of its own, else at the key.
-        best = item
-            .as_value()
-            .and_then(|v| v.span())
-            .or(k.span())
-            .map(|s| s.start)
-            .or(best);
+        best = item.as_value().and_then(|v| v.span()).or(k.span()).or(best);
         let element = |segments: &mut std::str::Split<'_, char>| {
             segments.next().and_then(|s| s.parse::<usize>().ok())
         };
@@ -48,14 +43,14 @@ pub(super) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
                 let Some(t) = element(&mut segments).and_then(|i| a.get(i)) else {
                     break;
                 };
-                best = t.span().map(|s| s.start).or(best);
+                best = t.span().or(best);
                 t
             }
             Item::Value(Value::Array(a)) => {
                 let Some(v) = element(&mut segments).and_then(|i| a.get(i)) else {
                     break;
                 };
-                best = v.span().map(|s| s.start).or(best);
+                best = v.span().or(best);
                 match v.as_inline_table() {
                     Some(t) => t,
                     None => break,
@@ -64,25 +59,21 @@ pub(super) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
             _ => break,
         };
     }
-    best.map(|offset| line_column(text, offset))
+    best
 }
 
 /// Turns a weights overlay (a TOML file holding any subset of the config, e.g.
 /// `[areas.agent] weight = 40`, `[questions.would_buy] points = 3`) into `KEY=VALUE`
 /// overrides, so it is applied and checked exactly like `--set`.
 pub fn overlay_overrides(path: &Path) -> Result<Vec<String>, ConfigError> {
-    let err = |position, message: String| ConfigError {
-        file: path.to_path_buf(),
-        position,
-        message,
-    };
     let text = std::fs::read_to_string(path)
-        .map_err(|e| err(None, format!("cannot read the weights file: {e}")))?;
+        .map_err(|e| ConfigError::whole(path, format!("cannot read the weights file: {e}")))?;
     let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        err(
-            e.span().map(|s| line_column(&text, s.start)),
-            e.message().trim().to_string(),
-        )
+        let message = e.message().trim().to_string();
+        match e.span() {
+            Some(span) => ConfigError::at(path, &text, span, message),
+            None => ConfigError::whole(path, message),
+        }
     })?;
     fn walk(prefix: &str, table: &dyn toml_edit::TableLike, out: &mut Vec<String>) {
         for (key, item) in table.iter() {
@@ -314,6 +305,7 @@ pub fn flatten(config: &Value) -> BTreeMap<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::line_column;
 
     const TEXT: &str = "[areas.agent]\nweight = 30\n\n[[questions]]\nid = \"q1\"\npoints = 2\noptions = [{ key = \"both\", points = 2 }]\n";
 
@@ -368,8 +360,10 @@ mod tests {
 
     #[test]
     fn keys_are_found_in_the_text() {
-        assert_eq!(locate_key(TEXT, "areas.agent.weight"), Some((2, 10)));
-        assert_eq!(locate_key(TEXT, "questions.0.points"), Some((6, 10)));
+        let at =
+            |key| locate_key(TEXT, key).map(|span| (line_column(TEXT, span.start), &TEXT[span]));
+        assert_eq!(at("areas.agent.weight"), Some(((2, 10), "30")));
+        assert_eq!(at("questions.0.points"), Some(((6, 10), "2")));
         assert_eq!(locate_key(TEXT, "award.min_inquiries"), None);
     }
 

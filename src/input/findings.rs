@@ -25,10 +25,23 @@ impl<'c> Findings<'c> {
     }
 
     pub fn error(&mut self, place: Place, value: &str, message: impl Into<String>) {
+        self.error_with_help(place, value, message, None);
+    }
+
+    /// An error with a hint, such as the name a misspelt value is closest to.
+    pub fn error_with_help(
+        &mut self,
+        place: Place,
+        value: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         self.errors.push(InputError {
             place,
             value: value.to_string(),
             message: message.into(),
+            help,
+            snippet: None,
         });
     }
 

@@ -154,6 +154,7 @@ impl std::fmt::Display for InputErrors {
                 writeln!(f)?;
             }
             write!(f, "{e}")?;
+            crate::snippet::write_notes(f, e.snippet.as_ref(), e.help.as_deref())?;
         }
         if self.total > self.errors.len() {
             write!(
@@ -178,7 +179,7 @@ pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors
             season.sheet.as_deref(),
         )
     };
-    match (
+    let checked = match (
         read(&season.participants_path),
         read(&season.responses_path),
     ) {
@@ -191,7 +192,11 @@ pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors
                 .map(|e| *e)
                 .collect(),
         )),
-    }
+    };
+    checked.map_err(|mut e| {
+        table::annotate(&mut e.errors, season.delimiter, season.encoding);
+        e
+    })
 }
 
 /// The participants file first, as its problems often explain those of the responses; then

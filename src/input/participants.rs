@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::Participant;
 use super::findings::{Columns, Findings, ragged};
 use super::table::{Row, Table};
+use super::values::suggestion;
 use crate::config::{Season, Sector};
 
 const COLUMNS: [&str; 5] = ["participant_id", "name", "class", "sector", "channels"];
@@ -164,13 +165,14 @@ impl Reader<'_> {
                 None => {
                     let known: Vec<&str> =
                         self.season.channels.iter().map(|c| c.id.as_str()).collect();
-                    findings.error(
+                    findings.error_with_help(
                         at.clone(),
                         text,
                         format!(
                             "unknown channel `{name}`: the config knows {} (separate channels with |)",
                             known.join(", ")
                         ),
+                        suggestion(name, &known),
                     );
                 }
             }

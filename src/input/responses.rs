@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::findings::{Columns, Findings, ragged};
 use super::table::{Place, Row, Table};
-use super::values::{parse_answer, parse_timestamp};
+use super::values::{parse_answer, parse_timestamp, suggestion};
 use super::{Answer, Inquiry, Participant};
 use crate::config::{BreakdownColumn, OnBadRow, RESERVED_COLUMNS, Season};
 
@@ -235,13 +235,14 @@ impl<'a> Responses<'a> {
         match (channel, participant) {
             (None, _) => {
                 let known: Vec<&str> = self.season.channels.iter().map(|c| c.id.as_str()).collect();
-                findings.error(
+                findings.error_with_help(
                     f.at(c),
                     name,
                     format!(
                         "unknown channel `{name}`: the config knows {}",
                         known.join(", ")
                     ),
+                    suggestion(name, &known),
                 );
             }
             (Some(ch), Some(p)) if !self.participants[p].channels.contains(&ch) => findings.warn(
@@ -275,7 +276,7 @@ impl<'a> Responses<'a> {
                 return None;
             }
             parse_timestamp(text, tz)
-                .map_err(|e| findings.error(f.at(c), text, e.0))
+                .map_err(|e| findings.error_with_help(f.at(c), text, e.message, e.help))
                 .ok()
         };
         let (sent, answered, ended) = (stamp("sent_at"), stamp("answered_at"), stamp("ended_at"));
@@ -332,7 +333,7 @@ impl<'a> Responses<'a> {
                 }
                 match parse_answer(q, text) {
                     Err(e) => {
-                        findings.error(f.at(c), text, e.0);
+                        findings.error_with_help(f.at(c), text, e.message, e.help);
                         None
                     }
                     Ok(_) if !answered => {
@@ -365,7 +366,7 @@ impl<'a> Responses<'a> {
             for b in limited {
                 if !value.is_empty() && !b.categories.iter().any(|k| k.key == value) {
                     let keys: Vec<&str> = b.categories.iter().map(|k| k.key.as_str()).collect();
-                    findings.error(
+                    findings.error_with_help(
                         f.at(c),
                         value,
                         format!(
@@ -373,6 +374,7 @@ impl<'a> Responses<'a> {
                             b.id,
                             keys.join(", ")
                         ),
+                        suggestion(value, &keys),
                     );
                 }
             }

@@ -2,9 +2,11 @@
 //! Typed checks happen in `input`; this module only knows file formats.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::config::Encoding;
+use crate::snippet::Snippet;
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader};
 
 /// Where in an input file something is.
@@ -47,6 +49,11 @@ pub struct InputError {
     /// The offending value as written, empty when the problem is not one value.
     pub value: String,
     pub message: String,
+    /// A hint such as `did you mean `email`?`.
+    pub help: Option<String>,
+    /// The line of a CSV file with the field at fault marked, added by [`annotate`] when
+    /// the errors are shown.
+    pub snippet: Option<Snippet>,
 }
 
 /// An input file as header and rows of text; empty cells are empty strings.
@@ -97,6 +104,8 @@ fn whole(
         },
         value: String::new(),
         message,
+        help: None,
+        snippet: None,
     })
 }
 
@@ -208,6 +217,84 @@ pub fn read_csv(
         headers: headers.unwrap_or_default(),
         rows,
     })
+}
+
+/// Adds to each error placed on a line of a CSV file that line, with the field at fault
+/// marked. The files are read again: errors are few, and keeping every file's text for
+/// them would double what a large season holds in memory.
+pub fn annotate(errors: &mut [InputError], delimiter: Option<u8>, encoding: Encoding) {
+    let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
+    for e in errors.iter_mut().filter(|e| e.place.line.is_some()) {
+        let file = &e.place.file;
+        if !files.iter().any(|(f, _)| f == file) {
+            files.push((file.clone(), csv_text(file, encoding)));
+        }
+        let Some((_, Some(text))) = files.iter().find(|(f, _)| f == file) else {
+            continue;
+        };
+        let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(text.as_bytes()));
+        let line = e.place.line.unwrap_or(1);
+        let field = e.place.column.as_ref().map(|(number, _)| number - 1);
+        e.snippet =
+            record_span(text, line, field, delimiter).and_then(|span| Snippet::of_span(text, span));
+    }
+}
+
+/// A CSV file's text as `read` decodes it, without a byte-order mark; `None` for other
+/// formats and undecodable files.
+fn csv_text(path: &Path, encoding: Encoding) -> Option<String> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    if matches!(
+        extension.as_str(),
+        "parquet" | "pq" | "xlsx" | "xlsm" | "xls" | "ods"
+    ) {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let text = match encoding {
+        Encoding::Windows1252 => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
+        Encoding::Utf8 => String::from_utf8(bytes).ok()?,
+    };
+    Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+}
+
+/// The byte range of field `field` (0-based) of the record starting on `line` (1-based),
+/// quotes included; the whole line when `field` is `None`.
+fn record_span(
+    text: &str,
+    line: usize,
+    field: Option<usize>,
+    delimiter: u8,
+) -> Option<Range<usize>> {
+    let start = match line.checked_sub(2) {
+        None => 0,
+        Some(newlines) => text.match_indices('\n').nth(newlines)?.0 + 1,
+    };
+    let rest = &text.as_bytes()[start..];
+    let line_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+    let Some(field) = field else {
+        return Some(start..start + line_end);
+    };
+    let (mut number, mut from, mut quoted) = (0, 0, false);
+    for (i, b) in rest.iter().enumerate() {
+        match *b {
+            b'"' => quoted = !quoted,
+            b if b == delimiter && !quoted => {
+                if number == field {
+                    return Some(start + from..start + i);
+                }
+                number += 1;
+                from = i + 1;
+            }
+            b'\n' | b'\r' if !quoted => break,
+            _ => {}
+        }
+    }
+    let end = rest[from..]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r'))
+        .map_or(rest.len(), |i| from + i);
+    (number == field).then_some(start + from..start + end)
 }
 
 /// `;` when the header line has more semicolons than commas (Norwegian exports), else `,`.
@@ -354,6 +441,19 @@ pub fn csv_to_parquet(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_span_finds_the_field_past_quotes_and_lines() {
+        let text = "a,b,c\n1,\"x, \"\"y\"\"\",fax\n2,\"p\nq\",r\n";
+        let at = |line, field| record_span(text, line, field, b',').map(|r| &text[r]);
+        assert_eq!(at(2, Some(0)), Some("1"));
+        assert_eq!(at(2, Some(1)), Some("\"x, \"\"y\"\"\""));
+        assert_eq!(at(2, Some(2)), Some("fax"));
+        assert_eq!(at(2, None), Some("1,\"x, \"\"y\"\"\",fax"));
+        assert_eq!(at(3, Some(2)), Some("r"), "a field after a quoted newline");
+        assert_eq!(at(2, Some(3)), None, "a row too short has no such field");
+        assert_eq!(at(9, Some(0)), None);
+    }
 
     #[test]
     fn semicolons_bom_crlf_and_quoted_newlines() {

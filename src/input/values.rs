@@ -8,12 +8,31 @@ use crate::config::{Question, QuestionKind};
 
 /// A value that cannot be read, and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ValueError(pub String);
+#[error("{message}")]
+pub struct ValueError {
+    pub message: String,
+    /// The allowed value a misspelt one is closest to, as `did you mean `x`?`.
+    pub help: Option<String>,
+}
+
+impl ValueError {
+    fn new(message: String) -> ValueError {
+        ValueError {
+            message,
+            help: None,
+        }
+    }
+}
+
+/// `did you mean `x`?` when `value` is close to one of `allowed`.
+pub fn suggestion(value: &str, allowed: &[&str]) -> Option<String> {
+    crate::snippet::did_you_mean(value, allowed.iter().copied())
+        .map(|c| format!("did you mean `{c}`?"))
+}
 
 /// Parses an answer by the question's kind.
 pub fn parse_answer(q: &Question, text: &str) -> Result<Answer, ValueError> {
-    let fail = |m: String| Err(ValueError(m));
+    let fail = |m: String| Err(ValueError::new(m));
     match q.kind {
         QuestionKind::Scale => {
             let (lo, hi) = q.scale.expect("scale questions have a scale");
@@ -44,11 +63,14 @@ pub fn parse_answer(q: &Question, text: &str) -> Result<Answer, ValueError> {
             Some(o) => Ok(Answer::Choice(o)),
             None => {
                 let keys: Vec<&str> = q.options.iter().map(|o| o.key.as_str()).collect();
-                fail(format!(
-                    "`{text}` is not an option of `{}`: use one of {}",
-                    q.id,
-                    keys.join(", ")
-                ))
+                Err(ValueError {
+                    help: suggestion(text, &keys),
+                    message: format!(
+                        "`{text}` is not an option of `{}`: use one of {}",
+                        q.id,
+                        keys.join(", ")
+                    ),
+                })
             }
         },
     }
@@ -70,7 +92,7 @@ pub fn parse_timestamp(text: &str, timezone: Tz) -> Result<DateTime<Utc>, ValueE
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
         .ok_or_else(|| {
-            ValueError(format!(
+            ValueError::new(format!(
                 "`{text}` is not a timestamp: write RFC 3339 (2022-03-04T10:00:00+01:00) or local YYYY-MM-DD HH:MM[:SS]"
             ))
         })?;
@@ -79,7 +101,7 @@ pub fn parse_timestamp(text: &str, timezone: Tz) -> Result<DateTime<Utc>, ValueE
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| {
-            ValueError(format!(
+            ValueError::new(format!(
                 "`{text}` does not exist in {timezone}: the clocks skipped it (daylight saving)"
             ))
         })
@@ -105,7 +127,7 @@ mod tests {
         assert!(
             parse_timestamp("2022-03-27 02:30", oslo)
                 .unwrap_err()
-                .0
+                .message
                 .contains("does not exist")
         );
         assert!(parse_timestamp("04.03.2022", oslo).is_err());
@@ -116,5 +138,14 @@ mod tests {
                 .to_rfc3339(),
             "2022-10-30T00:30:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_misspelt_option_gets_the_closest_key() {
+        assert_eq!(
+            suggestion("emial", &["phone", "email"]).as_deref(),
+            Some("did you mean `email`?")
+        );
+        assert_eq!(suggestion("fax", &["phone", "email"]), None);
     }
 }

@@ -13,6 +13,10 @@ pub struct Manifest {
     pub version: String,
     pub season: String,
     pub config_sha256: String,
+    /// The fingerprint of the templates and fonts the documents were rendered with: the
+    /// built-in set's, or that of the folder `output.templates` names.
+    #[serde(default)]
+    pub templates_sha256: String,
     /// `K/N` when the run rendered one shard of the documents (`--shard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -22,10 +26,10 @@ pub struct Manifest {
 
 impl Manifest {
     /// What a run of `season` (named so in the config, whose text hashes to `config_sha256`)
-    /// read and wrote, by this version of ksp.
+    /// with the templates of `templates_sha256` read and wrote, by this version of ksp.
     pub fn new(
         season: &str,
-        config_sha256: &str,
+        [config_sha256, templates_sha256]: [&str; 2],
         inputs: Vec<Entry>,
         outputs: Vec<Entry>,
         shard: Option<String>,
@@ -35,6 +39,7 @@ impl Manifest {
             version: env!("CARGO_PKG_VERSION").into(),
             season: season.to_string(),
             config_sha256: config_sha256.to_string(),
+            templates_sha256: templates_sha256.to_string(),
             shard,
             inputs,
             outputs,

@@ -32,7 +32,7 @@ pub enum MergeError {
         k: usize,
         n: usize,
     },
-    #[error("{} and {} were run with other versions, configs or inputs: run every shard from the same commit", .a.display(), .b.display())]
+    #[error("{} and {} were run with other versions, configs, templates or inputs: run every shard from the same commit", .a.display(), .b.display())]
     OtherRun { a: PathBuf, b: PathBuf },
     #[error("shard {k}/{n} is missing")]
     Missing { k: usize, n: usize },
@@ -119,6 +119,7 @@ fn check_complete(shards: &[Shard]) -> Result<(), MergeError> {
             m.version.clone(),
             m.season.clone(),
             m.config_sha256.clone(),
+            m.templates_sha256.clone(),
             m.inputs.clone(),
         )
     };

@@ -242,7 +242,8 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
             },
         }));
     summary.removed_stale = removed_stale;
-    let manifest = manifest(&prepared, &staging, &planned, kept, summary.shard.clone());
+    let shard = summary.shard.clone();
+    let manifest = manifest(&prepared, &fingerprint, &staging, &planned, kept, shard);
     staging.write("manifest.json", &manifest.to_bytes())?;
     summary.changed = changed(&planned, &previous, &manifest);
     // Not in the manifest: it describes this run (timings), not the season.
@@ -385,9 +386,10 @@ fn summarise(
 }
 
 /// Every file in the staging folder with, for documents, the key of what it was rendered
-/// from; `kept` are the reports `--only` carried over.
+/// from, and the fingerprint of the templates; `kept` are the reports `--only` carried over.
 fn manifest(
     prepared: &Prepared,
+    fingerprint: &str,
     staging: &Staging,
     planned: &[Planned],
     kept: Vec<output::Entry>,
@@ -407,7 +409,7 @@ fn manifest(
     let season = &prepared.season;
     Manifest::new(
         &season.name,
-        &season.config_sha256,
+        [&season.config_sha256, fingerprint],
         input_entries(prepared),
         entries,
         shard,

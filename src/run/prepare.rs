@@ -104,13 +104,8 @@ fn load_named<T>(
     load: impl FnOnce(&Path) -> Result<T, crate::output::ReadError>,
 ) -> Result<Option<T>, Error> {
     path.map(|path| {
-        load(path).map_err(|e| {
-            Error::Config(ConfigError {
-                file: path.to_path_buf(),
-                position: None,
-                message: format!("{what}: {}", e.message),
-            })
-        })
+        load(path)
+            .map_err(|e| Error::Config(ConfigError::whole(path, format!("{what}: {}", e.message))))
     })
     .transpose()
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::raw::RawConfig;
 use super::season::{Season, Span};
 use crate::calendar::Calendar;
+use crate::snippet::did_you_mean;
 
 /// A problem with one value of the config, named by its dotted key (`areas.agent.weight`,
 /// `questions.3.scale`), which `parse` turns into a line and column of the file.
@@ -24,6 +25,8 @@ pub struct CheckError {
     pub key: String,
     /// What is wrong and what to do, lowercase.
     pub message: String,
+    /// A hint such as `did you mean `agent`?`.
+    pub help: Option<String>,
 }
 
 impl CheckError {
@@ -31,6 +34,7 @@ impl CheckError {
         CheckError {
             key: key.into(),
             message: message.into(),
+            help: None,
         }
     }
 }
@@ -166,8 +170,9 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// `id` among `ids`, or an error listing them (`no area `x`: the areas are a, b`).
 fn find(ids: &[&str], id: &str, key: &str, what: &str) -> Checked<usize> {
-    ids.iter().position(|x| *x == id).ok_or_else(|| {
-        CheckError::new(
+    ids.iter().position(|x| *x == id).ok_or_else(|| CheckError {
+        help: did_you_mean(id, ids.iter().copied()).map(|c| format!("did you mean `{c}`?")),
+        ..CheckError::new(
             key,
             format!("no {what} `{id}`: the {what}s are {}", ids.join(", ")),
         )
