@@ -225,6 +225,66 @@ impl Drop for Watch {
     }
 }
 
+/// The Typst CLI: `KSP_TYPST`, else `typst` on the PATH; `None` (with a note) outside CI.
+fn typst_cli() -> Option<PathBuf> {
+    let typst = std::env::var_os("KSP_TYPST").map_or("typst".into(), PathBuf::from);
+    match Command::new(&typst).arg("--version").output() {
+        Ok(o) if o.status.success() => Some(typst),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("the Typst CLI is missing (.ci/run installs it)")
+        }
+        _ => {
+            eprintln!("skipping the Typst CLI check: no typst on the PATH");
+            None
+        }
+    }
+}
+
+#[test]
+fn exported_templates_compile_with_the_typst_cli_as_the_readme_says() {
+    let Some(typst) = typst_cli() else { return };
+    let home = tempfile::tempdir().unwrap();
+    succeeded(
+        &ksp_in(home.path(), &["templates", "export", "t"]),
+        "templates export",
+    );
+    let dir = home.path().join("t");
+    for (template, sample) in [
+        ("participant.typ", "participant.json"),
+        ("award-summary.typ", "award-summary.json"),
+        ("panel/participant.typ", "panel-participant.json"),
+        ("panel/summary.typ", "panel-summary.json"),
+        ("chat-study/study.typ", "chat-study.json"),
+    ] {
+        let data = format!("data=/samples/{sample}");
+        let mut args = vec![
+            "compile",
+            template,
+            "out.pdf",
+            "--font-path",
+            "fonts",
+            "--input",
+            &data,
+        ];
+        if template.contains('/') {
+            args.extend(["--root", "."]);
+        }
+        let o = Command::new(&typst)
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "typst {args:?}: {stderr}");
+        assert!(!stderr.contains("warning"), "typst {args:?}: {stderr}");
+        assert!(
+            std::fs::read(dir.join("out.pdf"))
+                .unwrap()
+                .starts_with(b"%PDF")
+        );
+    }
+}
+
 #[test]
 fn a_misspelt_key_shows_its_line_a_caret_and_the_right_name() {
     let (home, config) = copied_season();

@@ -45,9 +45,10 @@ pub fn preview(args: Args) -> Result<Outcome, ksp::Error> {
     if !args.watch {
         return Ok(Outcome::Done);
     }
-    println!("ksp: watching the templates, the config and the input files; Ctrl-C ends");
+    // What the files are now, before saying so: an edit right after the message is a change.
     let mut seen = HashMap::new();
     changed(&preview.watched(), &mut seen);
+    println!("ksp: watching the templates, the config and the input files; Ctrl-C ends");
     loop {
         std::thread::sleep(Duration::from_millis(100));
         let mut files = changed(&preview.watched(), &mut seen);

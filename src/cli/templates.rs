@@ -9,7 +9,7 @@ pub enum Args {
     /// Write the built-in templates (all three surveys), their lib/, the fonts with their
     /// licences and sample data into DIR, to edit and use as output.templates = "DIR".
     #[command(
-        after_help = "Then, in DIR:\n  typst compile participant.typ --font-path fonts --input data=/samples/participant.json\nand preview a real participant while you edit: ksp preview season.toml P001 --watch"
+        after_help = "Then, in DIR, with the Typst CLI 0.15.1:\n  typst compile participant.typ --font-path fonts --input data=/samples/participant.json\n  typst compile panel/participant.typ --root . --font-path fonts --input data=/samples/panel-participant.json\nset output.templates = \"DIR\" in season.toml, and preview a real participant while you edit:\n  ksp preview season.toml P001 --watch"
     )]
     Export {
         /// The folder to write the templates into.

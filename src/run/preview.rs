@@ -1,6 +1,7 @@
 //! `ksp preview`: one document of a season rendered to a file, and with `--watch` again
 //! whenever a template, the config or an input file changes.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -164,15 +165,18 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The files of `files` whose modification time changed since `seen`, which is updated.
-pub fn changed_files(
-    files: &[PathBuf],
-    seen: &mut std::collections::HashMap<PathBuf, Option<SystemTime>>,
-) -> Vec<PathBuf> {
+/// What tells a file changed: its modification time and size (an edit within the clock's
+/// tick still changes the size), `None` when it cannot be read.
+pub type Stamp = Option<(SystemTime, u64)>;
+
+/// The files of `files` whose stamp changed since `seen`, which is updated.
+pub fn changed_files(files: &[PathBuf], seen: &mut HashMap<PathBuf, Stamp>) -> Vec<PathBuf> {
     let mut changed = Vec::new();
     for file in files {
-        let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok();
-        if seen.insert(file.clone(), modified) != Some(modified) {
+        let stamp = std::fs::metadata(file)
+            .and_then(|m| Ok((m.modified()?, m.len())))
+            .ok();
+        if seen.insert(file.clone(), stamp) != Some(stamp) {
             changed.push(file.clone());
         }
     }
