@@ -1,5 +1,6 @@
 //! `ksp diff`: what changed between two runs of a season — the config keys, the winners,
-//! eligibility, class ranks and totals — read from each run's `results/results.json`.
+//! eligibility, class ranks, totals and chances of winning the class — read from each run's
+//! `results/results.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,7 +15,8 @@ use crate::results::{Num, ParticipantResult, ResultsFile};
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    /// `config`, `winner`, `participant`, `eligibility`, `class`, `rank` or `total`.
+    /// `config`, `winner`, `participant`, `eligibility`, `class`, `rank`, `total` or
+    /// `win_chance`.
     pub kind: &'static str,
     /// A dotted config key, an award, or a participant id.
     pub subject: String,
@@ -22,16 +24,29 @@ pub struct Change {
     pub name: String,
     pub old: Value,
     pub new: Value,
-    /// New minus old, for ranks and totals.
+    /// New minus old, for ranks, totals and win chances.
     pub change: Option<f64>,
 }
 
 /// The results of one run, as `ksp diff` reads them.
 type Results = ResultsFile<Value>;
 
+/// How far a figure must move to count as a change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Points of a total.
+    pub total: f64,
+    /// Of `p_class_win` (a share, 0–1).
+    pub win_chance: f64,
+}
+
 /// Every change from `old_dir` to `new_dir`, config first, then winners, then participants by
-/// id. Totals count when they moved by more than `threshold` points.
-pub fn diff(old_dir: &Path, new_dir: &Path, threshold: f64) -> Result<Vec<Change>, ReadError> {
+/// id. Totals and win chances count when they moved by more than their threshold.
+pub fn diff(
+    old_dir: &Path,
+    new_dir: &Path,
+    threshold: Thresholds,
+) -> Result<Vec<Change>, ReadError> {
     let old = read_results(old_dir)?;
     let new = read_results(new_dir)?;
     let mut changes = config_changes(&old, &new);
@@ -88,7 +103,7 @@ fn winner_changes(old: &Results, new: &Results) -> Vec<Change> {
         .collect()
 }
 
-fn participant_changes(old: &Results, new: &Results, threshold: f64) -> Vec<Change> {
+fn participant_changes(old: &Results, new: &Results, threshold: Thresholds) -> Vec<Change> {
     let by_id = |r: &Results| -> BTreeMap<String, ParticipantResult> {
         r.participants
             .iter()
@@ -127,15 +142,14 @@ fn participant_changes(old: &Results, new: &Results, threshold: f64) -> Vec<Chan
     changes
 }
 
-/// What changed for one participant: eligibility, class, class rank, and a total that moved
-/// by more than `threshold` (or appeared or vanished).
+/// What changed for one participant: eligibility, class, class rank, and a total or chance
+/// of winning the class that moved by more than its threshold (or appeared or vanished).
 fn moves(
     a: &ParticipantResult,
     b: &ParticipantResult,
-    threshold: f64,
+    threshold: Thresholds,
 ) -> Vec<(&'static str, Value, Value, Option<f64>)> {
     let rank = |r: Option<usize>| r.map_or(Value::Null, Value::from);
-    let total = |t: Num| serde_json::to_value(t).expect("a figure serializes");
     let mut out = Vec::new();
     if a.eligible != b.eligible {
         out.push(("eligibility", a.eligible.into(), b.eligible.into(), None));
@@ -155,12 +169,27 @@ fn moves(
             .map(|(a, b)| b as f64 - a as f64);
         out.push(("rank", rank(a.class_rank), rank(b.class_rank), by));
     }
-    let by = a.total.0.zip(b.total.0).map(|(a, b)| b - a);
-    let appeared = a.total.0.is_none() != b.total.0.is_none();
-    if appeared || by.is_some_and(|d| d.abs() > threshold) {
-        out.push(("total", total(a.total), total(b.total), by));
-    }
+    out.extend(moved("total", a.total, b.total, threshold.total));
+    out.extend(moved(
+        "win_chance",
+        a.p_class_win,
+        b.p_class_win,
+        threshold.win_chance,
+    ));
     out
+}
+
+/// A figure that moved by more than `threshold`, appeared or vanished.
+fn moved(
+    kind: &'static str,
+    a: Num,
+    b: Num,
+    threshold: f64,
+) -> Option<(&'static str, Value, Value, Option<f64>)> {
+    let value = |t: Num| serde_json::to_value(t).expect("a figure serializes");
+    let by = a.0.zip(b.0).map(|(a, b)| b - a);
+    let appeared = a.0.is_none() != b.0.is_none();
+    (appeared || by.is_some_and(|d| d.abs() > threshold)).then(|| (kind, value(a), value(b), by))
 }
 
 /// Award → its winners' ids. A class award is named by its class, a channel award by its
@@ -213,12 +242,13 @@ pub fn to_csv(changes: &[Change]) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-/// `diff.json`: the two runs, the threshold and every change.
-pub fn to_json(old: &Path, new: &Path, threshold: f64, changes: &[Change]) -> Vec<u8> {
+/// `diff.json`: the two runs, the thresholds and every change.
+pub fn to_json(old: &Path, new: &Path, threshold: Thresholds, changes: &[Change]) -> Vec<u8> {
     let doc = serde_json::json!({
         "old": old.display().to_string(),
         "new": new.display().to_string(),
-        "total_threshold": threshold,
+        "total_threshold": threshold.total,
+        "win_chance_threshold": threshold.win_chance,
         "changed": !changes.is_empty(),
         "changes": changes,
     });
@@ -239,7 +269,7 @@ pub fn to_table(changes: &[Change]) -> String {
             };
             // Totals to four decimals on the terminal; the files keep full precision.
             let short = |v: &Value| match v.as_f64() {
-                Some(x) if c.kind == "total" => format!("{x:.4}"),
+                Some(x) if c.kind == "total" || c.kind == "win_chance" => format!("{x:.4}"),
                 _ => text(v),
             };
             [

@@ -16,6 +16,7 @@ pub mod random;
 pub mod rank;
 pub mod render;
 pub mod results;
+pub mod robustness;
 pub mod run;
 pub mod score;
 pub mod sensitivity;

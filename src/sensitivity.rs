@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigError};
 use crate::random::Rng;
+use crate::robustness::{RankTally, tally_replicates};
 use crate::{Error, input, rank, score};
 
 /// One `--vary KEY=±PCT`: the key's value is multiplied by a factor in [1 − f, 1 + f].
@@ -103,13 +103,18 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
     let bounds = bounds(options, &base)?;
     let data = input::load(&base, &crate::glyphs::Coverage::everything())?;
     let baseline = rank::rank(&base, &data, &score::score(&base, &data));
-    let outcomes = (0..options.runs)
-        .into_par_iter()
-        .map(|run| {
-            let season = config::parse(path, &text, &setting(options, &bounds, run))?;
-            Ok(rank::rank(&season, &data, &score::score(&season, &data)))
-        })
-        .collect::<Result<Vec<rank::Standings>, Error>>()?;
+    let run = |rng: &mut Rng, tally: &mut RankTally| -> Result<(), Error> {
+        let season = config::parse(path, &text, &setting(options, &bounds, rng))?;
+        let standings = rank::rank(&season, &data, &score::score(&season, &data));
+        let winners: Vec<&[usize]> = standings
+            .classes
+            .iter()
+            .map(|c| c.winners.as_slice())
+            .collect();
+        tally.add(&standings.class_rank, &winners, &[]);
+        Ok(())
+    };
+    let tally = tally_replicates(options.seed, options.runs, data.participants.len(), run)?;
     Ok(Table {
         runs: options.runs,
         seed: options.seed,
@@ -125,7 +130,7 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
                 )
             })
             .collect(),
-        rows: rows(&baseline, &outcomes, &data, options.runs),
+        rows: rows(&baseline, &tally, &data),
     })
 }
 
@@ -150,10 +155,9 @@ fn bounds(options: &Options, base: &config::Season) -> Result<Vec<(f64, bool)>, 
         .collect()
 }
 
-/// The `run`-th setting as `--set` overrides: each key drawn uniformly within its bounds,
-/// from a stream of its own so a setting does not depend on the thread count.
-fn setting(options: &Options, bounds: &[(f64, bool)], run: usize) -> Vec<String> {
-    let mut rng = Rng::stream(options.seed, run as u64);
+/// A setting as `--set` overrides: each key drawn uniformly within its bounds from the
+/// setting's own stream, so it does not depend on the thread count.
+fn setting(options: &Options, bounds: &[(f64, bool)], rng: &mut Rng) -> Vec<String> {
     let mut overrides = options.overrides.clone();
     for (v, (value, integer)) in options.vary.iter().zip(bounds) {
         let varied = value * (1.0 + v.fraction * (2.0 * rng.f64() - 1.0));
@@ -167,39 +171,14 @@ fn setting(options: &Options, bounds: &[(f64, bool)], run: usize) -> Vec<String>
 }
 
 /// Every ranked participant of a class with a winner, by wins, then baseline rank.
-fn rows(
-    baseline: &rank::Standings,
-    outcomes: &[rank::Standings],
-    data: &input::Dataset,
-    runs: usize,
-) -> Vec<Row> {
+fn rows(baseline: &rank::Standings, tally: &RankTally, data: &input::Dataset) -> Vec<Row> {
     let mut rows = Vec::new();
     for class in baseline.classes.iter().filter(|c| c.has_winner) {
         let mut class_rows: Vec<Row> = class
             .members
             .iter()
             .filter(|&&p| baseline.eligible[p])
-            .map(|&p| {
-                let ranks: Vec<usize> = outcomes.iter().filter_map(|s| s.class_rank[p]).collect();
-                let wins = outcomes
-                    .iter()
-                    .filter(|s| s.classes[s.class_of[p]].winners.contains(&p))
-                    .count();
-                Row {
-                    class: class.class.clone(),
-                    participant_id: data.participants[p].id.clone(),
-                    name: data.participants[p].name.clone(),
-                    baseline_rank: baseline.class_rank[p],
-                    baseline_winner: class.winners.contains(&p),
-                    wins,
-                    win_share: wins as f64 / runs as f64,
-                    best_rank: ranks.iter().copied().min(),
-                    worst_rank: ranks.iter().copied().max(),
-                    mean_rank: crate::stats::mean(
-                        &ranks.iter().map(|&r| r as f64).collect::<Vec<_>>(),
-                    ),
-                }
-            })
+            .map(|&p| row(baseline, class, tally, data, p))
             .collect();
         class_rows.sort_by(|a, b| {
             b.wins
@@ -210,6 +189,29 @@ fn rows(
         rows.extend(class_rows);
     }
     rows
+}
+
+fn row(
+    baseline: &rank::Standings,
+    class: &rank::ClassFigures,
+    tally: &RankTally,
+    data: &input::Dataset,
+    p: usize,
+) -> Row {
+    let wins = tally.class_wins(p);
+    let range = tally.rank_range(p);
+    Row {
+        class: class.class.clone(),
+        participant_id: data.participants[p].id.clone(),
+        name: data.participants[p].name.clone(),
+        baseline_rank: baseline.class_rank[p],
+        baseline_winner: class.winners.contains(&p),
+        wins,
+        win_share: wins as f64 / tally.replicates() as f64,
+        best_rank: range.map(|r| r.0),
+        worst_rank: range.map(|r| r.1),
+        mean_rank: range.map(|r| r.2),
+    }
 }
 
 fn usage_in(path: &Path, message: String) -> Error {

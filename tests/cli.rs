@@ -463,6 +463,40 @@ fn jobs_1_2_and_4_write_byte_identical_folders() {
 }
 
 #[test]
+fn resampled_ranks_follow_the_seed_not_the_threads() {
+    let (_a, one) = run_handworked(&["--jobs", "1"]);
+    let (_b, default) = run_handworked(&[]);
+    let (_c, reseeded) = run_handworked(&["--jobs", "1", "--set", "award.seed=2"]);
+    for file in [
+        "participants.csv",
+        "classes.csv",
+        "shoppers.csv",
+        "results.json",
+    ] {
+        let read = |out: &Path| std::fs::read(out.join("results").join(file)).unwrap();
+        assert!(
+            read(&one) == read(&default),
+            "{file} differs between --jobs 1 and the default"
+        );
+    }
+    let (a, b) = (
+        table(&one.join("results/participants.csv")),
+        table(&reseeded.join("results/participants.csv")),
+    );
+    assert_ne!(
+        a["B"]["p_class_win"], b["B"]["p_class_win"],
+        "another seed, other draws"
+    );
+    let winners: f64 = ["A", "B", "C"]
+        .iter()
+        .map(|p| num(&a[*p], "p_class_win"))
+        .sum();
+    assert_close(winners, 1.0, "p_class_win over Bryggeri");
+    assert_eq!(a["D"]["p_class_win"], "", "Sport is too small for an award");
+    assert_eq!(a["E"]["rank_low"], "", "not eligible, not resampled");
+}
+
+#[test]
 fn windows_1252_input_is_decoded_when_the_config_says_so() {
     let case = "testdata/invalid/not-utf8/ksp.toml";
     let o = ksp(&["validate", case]);

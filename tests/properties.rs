@@ -1,6 +1,7 @@
 //! Invariants of the scoring over generated seasons: input order never matters, every figure
 //! stays in its range, a flawless participant scores exactly 100, and CSV with `,`, CSV with
-//! `;` and a byte-order mark, and Parquet give identical results.
+//! `;` and a byte-order mark, and Parquet give identical results; the chances of winning
+//! (§7.1) sum to one and do not depend on the thread count.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,14 @@ fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {
 /// The results tables of a season as CSV bytes, without rendering.
 fn results(config: &Path) -> [Vec<u8>; 3] {
     let p = ksp::prepare_config(config, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    let t = ksp::results::tables(&p.season, &p.data, &p.scores, &p.standings, &p.analysis);
+    let t = ksp::results::tables(
+        &p.season,
+        &p.data,
+        &p.scores,
+        &p.standings,
+        &p.robustness,
+        &p.analysis,
+    );
     let sheets = t.sheets();
     [sheets[0].csv(), sheets[1].csv(), sheets[2].csv()]
 }
@@ -101,6 +109,36 @@ proptest! {
             prop_assert!(in_range(f.nps, -100.0, 100.0));
             prop_assert!(in_range(f.answer_rate, 0.0, 1.0));
         }
+    }
+
+    #[test]
+    fn win_chances_sum_to_one_whatever_the_threads(seed in 0u64..10_000) {
+        let dir = tempfile::tempdir().unwrap();
+        let (p, r) = small_season(seed);
+        std::fs::write(dir.path().join("p.csv"), &p).unwrap();
+        std::fs::write(dir.path().join("r.csv"), &r).unwrap();
+        let config = config_for(dir.path(), "p.csv", "r.csv");
+        let prepared = ksp::prepare_config(&config, &Default::default()).unwrap();
+        let (firm, standings) = (&prepared.robustness.participants, &prepared.standings);
+        let mut overall = 0.0;
+        for class in standings.classes.iter().filter(|c| c.has_winner) {
+            let chances = class.members.iter().filter_map(|&m| firm[m].p_class_win);
+            let sum: f64 = chances.sum();
+            prop_assert!((sum - 1.0).abs() < 1e-9, "{}: p_class_win sums to {sum}", class.class);
+            overall += class.members.iter().filter_map(|&m| firm[m].p_overall_win).sum::<f64>();
+            for &m in class.members.iter().filter(|&&m| standings.eligible[m]) {
+                let (low, high) = (firm[m].rank_low.unwrap(), firm[m].rank_high.unwrap());
+                prop_assert!(1 <= low && low <= high && high <= class.n_eligible);
+            }
+        }
+        if standings.classes.iter().any(|c| c.has_winner) {
+            prop_assert!((overall - 1.0).abs() < 1e-9, "p_overall_win sums to {overall}");
+        }
+        let assess_with = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| ksp::robustness::assess(&prepared.season, &prepared.data, &prepared.scores, standings))
+        };
+        prop_assert!(assess_with(1) == assess_with(3), "the figures depend on the thread count");
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub enum Command {
     Run(run::Args),
     /// Show what changed between two runs (exit 1 when anything did).
     ///
-    /// Compares config keys, winners, eligibility, classes, class ranks and totals, prints a
+    /// Compares config keys, winners, eligibility, classes, class ranks, totals and chances of
+    /// winning the class (p_class_win), prints a
     /// table and writes diff.csv and diff.json. Exits 0 when nothing changed, 1 when something
     /// did, 2 when a folder is not a ksp output.
     #[command(

@@ -17,7 +17,10 @@ pub struct Args {
 
 pub fn validate(args: Args) -> Result<Outcome, ksp::Error> {
     let config = args.config.map_or_else(super::default_config, Ok)?;
-    let prepared = ksp::prepare_config(&config, &ksp::config::Overrides::set(&args.overrides))?;
+    let mut season = ksp::config::load(&config, &ksp::config::Overrides::set(&args.overrides))?;
+    // Resampled ranks check nothing and would cost a large season seconds.
+    season.award.resamples = 0;
+    let prepared = ksp::prepare(season)?;
     // The files the config names for the reports (last season, a sensitivity table).
     prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;
     print_warnings(&prepared.data.warnings);

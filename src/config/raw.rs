@@ -264,6 +264,12 @@ pub struct RawAward {
     /// winners, no overall winner, no best per channel.
     #[serde(skip_serializing_if = "is_true")]
     pub enabled: bool,
+    /// Bootstrap resamples for the rank intervals and win chances (methodology §7.1);
+    /// default 2000, 0 turns them off.
+    pub resamples: usize,
+    /// The seed of the resamples' draws; default 1. The same seed gives the same figures
+    /// whatever the thread count.
+    pub seed: u64,
 }
 
 impl Default for RawAward {
@@ -274,6 +280,8 @@ impl Default for RawAward {
             min_channel_inquiries: 5,
             tie_break_area: "agent".into(),
             enabled: true,
+            resamples: 2000,
+            seed: 1,
         }
     }
 }

@@ -93,6 +93,9 @@ pub struct AwardRules {
     pub tie_break_area: usize,
     /// False: nobody wins anything (a channel study).
     pub enabled: bool,
+    /// Bootstrap resamples of §7.1; 0 for none.
+    pub resamples: usize,
+    pub seed: u64,
 }
 
 /// What a breakdown counts by.

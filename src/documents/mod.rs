@@ -5,9 +5,11 @@
 
 mod analysis_views;
 mod format;
+mod funnel_plot;
 mod methodology;
 mod participant;
 mod previous;
+mod robustness_views;
 mod summary;
 
 use chrono::NaiveDate;
@@ -17,13 +19,14 @@ pub use analysis_views::{BreakdownView, ThresholdView, TimesView};
 pub use format::{Date, Duration, Figure, Name, change, date, duration, figure, number, percent};
 pub use methodology::Methodology;
 pub use participant::ParticipantReport;
-pub use previous::{Previous, PreviousEntry, Robustness};
+pub use previous::{Previous, PreviousEntry, WeightSensitivity};
 pub use summary::AwardSummary;
 
 use crate::analysis::Analysis;
 use crate::config::{Label, Language, Season};
 use crate::input::Dataset;
 use crate::rank::Standings;
+use crate::robustness::Robustness;
 use crate::score::Scores;
 use crate::stats;
 
@@ -33,12 +36,13 @@ pub struct Context<'a> {
     data: &'a Dataset,
     scores: &'a Scores,
     standings: &'a Standings,
+    robustness: &'a Robustness,
     analysis: &'a Analysis,
     lang: Language,
     info: SeasonInfo,
     methodology: Methodology,
     previous: Option<Previous>,
-    robustness: Option<Robustness>,
+    sensitivity: Option<WeightSensitivity>,
     inquiries_of: Vec<Vec<usize>>,
     all_mean_total: Option<f64>,
 }
@@ -54,16 +58,31 @@ pub struct SeasonInfo {
     pub period: Option<[Date; 2]>,
 }
 
+/// What a season's documents are built from: the stages' results.
+#[derive(Clone, Copy)]
+pub struct Figures<'a> {
+    pub season: &'a Season,
+    pub data: &'a Dataset,
+    pub scores: &'a Scores,
+    pub standings: &'a Standings,
+    pub robustness: &'a Robustness,
+    pub analysis: &'a Analysis,
+}
+
 impl<'a> Context<'a> {
     pub fn new(
-        season: &'a Season,
-        data: &'a Dataset,
-        scores: &'a Scores,
-        standings: &'a Standings,
-        analysis: &'a Analysis,
+        figures: Figures<'a>,
         report_date: NaiveDate,
         previous: Option<Previous>,
     ) -> Context<'a> {
+        let Figures {
+            season,
+            data,
+            scores,
+            standings,
+            robustness,
+            analysis,
+        } = figures;
         let eligible_totals: Vec<f64> = (0..data.participants.len())
             .filter(|&p| standings.eligible[p])
             .filter_map(|p| scores.participants[p].total)
@@ -73,20 +92,21 @@ impl<'a> Context<'a> {
             data,
             scores,
             standings,
+            robustness,
             analysis,
             lang: season.language,
             info: season_info(season, data, report_date),
             methodology: methodology::of(season),
             previous,
-            robustness: None,
+            sensitivity: None,
             inquiries_of: data.inquiries_by_participant(),
             all_mean_total: stats::mean(&eligible_totals),
         }
     }
 
     /// Shows in the award summary how often each ranked participant won under other weights.
-    pub fn with_robustness(mut self, robustness: Option<Robustness>) -> Self {
-        self.robustness = robustness;
+    pub fn with_sensitivity(mut self, sensitivity: Option<WeightSensitivity>) -> Self {
+        self.sensitivity = sensitivity;
         self
     }
 

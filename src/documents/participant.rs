@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::analysis_views::BreakdownView;
 use super::format::{Date, Duration, Figure, change, date, duration, figure, number, percent};
+use super::robustness_views::Firmness;
 use super::{Context, Methodology, SeasonInfo};
 use crate::config::{QuestionKind, Sector};
 use crate::input::{Answer, Inquiry};
@@ -18,6 +19,8 @@ pub struct ParticipantReport<'c> {
     pub min_inquiries: usize,
     pub rank: Option<usize>,
     pub ranked_in_class: usize,
+    /// When ranked and resampled: the rank's 90 % interval and the chance to win the class.
+    pub firmness: Option<Firmness>,
     /// The awards the participant won.
     pub awards: Vec<AwardName>,
     pub summary: Summary,
@@ -223,6 +226,7 @@ impl Context<'_> {
             min_inquiries: season.award.min_inquiries,
             rank: self.standings.class_rank[p],
             ranked_in_class: class.n_eligible,
+            firmness: self.firmness(p),
             awards: self.awards_of(p),
             summary: self.summary(p),
             previous: self.previous_figures(p),

@@ -59,16 +59,16 @@ impl Previous {
 
 /// How often each participant won its class under other weights.
 #[derive(Debug, Clone, Default)]
-pub struct Robustness {
+pub struct WeightSensitivity {
     pub runs: usize,
     /// Each varied key with its bounds.
     pub vary: Vec<(String, f64, f64)>,
     pub win_share: HashMap<String, f64>,
 }
 
-impl Robustness {
-    pub fn of(table: &sensitivity::Table) -> Robustness {
-        Robustness {
+impl WeightSensitivity {
+    pub fn of(table: &sensitivity::Table) -> WeightSensitivity {
+        WeightSensitivity {
             runs: table.runs,
             vary: table.vary.clone(),
             win_share: table

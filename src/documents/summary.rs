@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use super::analysis_views::{BreakdownView, ThresholdView, TimesView};
 use super::format::{Figure, change, figure, number, percent};
+use super::funnel_plot::FunnelView;
 use super::previous::PreviousEntry;
+use super::robustness_views::ObserversView;
 use super::{Context, Methodology, SeasonInfo};
 use crate::rank::AwardKind;
 
@@ -24,7 +26,13 @@ pub struct AwardSummary<'c> {
     /// moved most, largest change first.
     pub movers: Option<Movers>,
     /// With `report.sensitivity`: how many weightings were tried, and within which bounds.
-    pub robustness: Option<RobustnessInfo>,
+    pub weight_sensitivity: Option<SensitivityInfo>,
+    /// `award.resamples` as text; `None` when resampling is off.
+    pub resamples: Option<String>,
+    /// The funnel of totals against inquiries (§7.2).
+    pub funnel: Option<FunnelView>,
+    /// Observers who grade differently (§7.4), for the organiser.
+    pub observers: ObserversView,
     /// Whether the season gives awards (`award.enabled`).
     pub awards_enabled: bool,
     /// The season's breakdowns, season-wide and per class.
@@ -37,7 +45,7 @@ pub struct AwardSummary<'c> {
 }
 
 #[derive(Serialize)]
-pub struct RobustnessInfo {
+pub struct SensitivityInfo {
     pub runs: usize,
     pub vary: Vec<String>,
 }
@@ -79,6 +87,8 @@ pub struct ClassTable {
     pub too_close: bool,
     /// The mean total over the class's ranked participants.
     pub mean_total: Figure,
+    /// Inquiries each of the top two would need to be told apart (§7.3).
+    pub inquiries_needed: Option<String>,
     pub rows: Vec<ClassTableRow>,
 }
 
@@ -93,6 +103,10 @@ pub struct ClassTableRow {
     pub winner: bool,
     /// With `report.sensitivity`: the share of weightings under which it won its class.
     pub win_share: Option<Figure>,
+    /// The 90 % interval of its resampled rank (`2–5`), and its chance of winning the class
+    /// in percent.
+    pub rank_interval: Option<String>,
+    pub win_chance: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -125,7 +139,7 @@ impl Context<'_> {
             min_inquiries: season.award.min_inquiries,
             min_class_size: season.award.min_class_size,
             movers: self.movers(),
-            robustness: self.robustness.as_ref().map(|r| RobustnessInfo {
+            weight_sensitivity: self.sensitivity.as_ref().map(|r| SensitivityInfo {
                 runs: r.runs,
                 vary: r
                     .vary
@@ -135,6 +149,10 @@ impl Context<'_> {
                     })
                     .collect(),
             }),
+            resamples: (self.robustness.resamples > 0)
+                .then(|| number(self.robustness.resamples as f64, 0, lang)),
+            funnel: self.funnel_view(),
+            observers: self.observers_view(),
             awards_enabled: season.award.enabled,
             breakdowns: self.season_breakdowns(),
             times: self.season_times(),
@@ -166,13 +184,16 @@ impl Context<'_> {
         self.standings
             .classes
             .iter()
-            .map(|c| ClassTable {
+            .enumerate()
+            .map(|(i, c)| ClassTable {
                 class: c.class.clone(),
                 n_participants: c.n_participants,
                 n_eligible: c.n_eligible,
                 has_winner: c.has_winner,
                 too_close: c.too_close == Some(true),
                 mean_total: figure(c.mean_total, 1, lang),
+                inquiries_needed: self.robustness.inquiries_needed[i]
+                    .map(|n| number(n as f64, 0, lang)),
                 rows: c
                     .members
                     .iter()
@@ -190,6 +211,7 @@ impl Context<'_> {
             || "–".into(),
             |(lo, hi)| format!("{}–{}", number(lo, 1, lang), number(hi, 1, lang)),
         );
+        let (rank_interval, win_chance) = self.rank_interval(p);
         Some(ClassTableRow {
             rank: self.standings.class_rank[p]?,
             name: self.data.participants[p].name.clone(),
@@ -198,7 +220,9 @@ impl Context<'_> {
             total_answered: figure(f.total_answered, 1, lang),
             inquiries: f.n_inquiries,
             winner,
-            win_share: self.robustness.as_ref().map(|r| {
+            rank_interval,
+            win_chance,
+            win_share: self.sensitivity.as_ref().map(|r| {
                 percent(
                     r.win_share.get(&self.data.participants[p].id).copied(),
                     lang,

@@ -12,7 +12,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 pub use cell::{Cell, Num};
 pub use schema::{
-    AwardResult, BreakdownResult, ClassResult, ParticipantResult, ResultsFile, Row,
+    AwardResult, BreakdownResult, ClassResult, ParticipantResult, ResultsFile, Row, ShopperResult,
     ThresholdResult, TimesResult,
 };
 
@@ -20,6 +20,7 @@ use crate::analysis::Analysis;
 use crate::config::Season;
 use crate::input::Dataset;
 use crate::rank::{Award, Standings};
+use crate::robustness::Robustness;
 use crate::score::Scores;
 
 /// Every results table of a run.
@@ -27,6 +28,7 @@ pub struct Tables {
     pub participants: Vec<ParticipantResult>,
     pub classes: Vec<ClassResult>,
     pub awards: Vec<AwardResult>,
+    pub shoppers: Vec<ShopperResult>,
     pub breakdowns: Option<Vec<BreakdownResult>>,
     pub times: Option<Vec<TimesResult>>,
     pub thresholds: Option<Vec<ThresholdResult>>,
@@ -44,21 +46,26 @@ pub fn tables(
     data: &Dataset,
     scores: &Scores,
     standings: &Standings,
+    robustness: &Robustness,
     analysis: &Analysis,
 ) -> Tables {
     Tables {
         participants: participant_order(data)
             .into_iter()
-            .map(|p| participant(season, data, scores, standings, p))
+            .map(|p| participant(season, data, scores, standings, p).with(robustness, p))
             .collect(),
         classes: (0..standings.classes.len())
-            .map(|c| class(season, data, standings, c))
+            .map(|c| ClassResult {
+                inquiries_needed: robustness.inquiries_needed[c],
+                ..class(season, data, standings, c)
+            })
             .collect(),
         awards: standings
             .awards
             .iter()
             .map(|a| award(season, data, a))
             .collect(),
+        shoppers: robustness.observers.iter().map(shopper).collect(),
         breakdowns: (!season.breakdowns.is_empty())
             .then(|| breakdowns(season, data, standings, analysis)),
         times: (!season.wait_within.is_empty() || !season.handling_within.is_empty())
@@ -121,6 +128,39 @@ fn participant(
         ci_high: Num(f.ci.map(|c| c.1)),
         class_rank: standings.class_rank[p],
         figures,
+        rank_low: None,
+        rank_high: None,
+        p_class_win: Num(None),
+        p_overall_win: Num(None),
+        funnel: None,
+        funnel_95: None,
+    }
+}
+
+impl ParticipantResult {
+    /// With participant `p`'s §7 figures.
+    fn with(self, robustness: &Robustness, p: usize) -> ParticipantResult {
+        let r = &robustness.participants[p];
+        let position = |f: Option<crate::robustness::Position>| f.map(|f| f.as_str().to_string());
+        ParticipantResult {
+            rank_low: r.rank_low,
+            rank_high: r.rank_high,
+            p_class_win: Num(r.p_class_win),
+            p_overall_win: Num(r.p_overall_win),
+            funnel: position(r.funnel),
+            funnel_95: position(r.funnel_95),
+            ..self
+        }
+    }
+}
+
+fn shopper(o: &crate::robustness::Observer) -> ShopperResult {
+    ShopperResult {
+        shopper_id: o.shopper_id.clone(),
+        n: o.n,
+        effect: Num(Some(o.effect)),
+        z: Num(o.z),
+        flagged: o.flagged,
     }
 }
 
@@ -152,6 +192,7 @@ fn class(season: &Season, data: &Dataset, standings: &Standings, c: usize) -> Cl
         winner_ids: winners.join("|"),
         too_close: class.too_close,
         p_value: Num(class.p_value),
+        inquiries_needed: None,
     }
 }
 
@@ -354,6 +395,9 @@ const AWARD_COLUMNS: [&str; 7] = [
     "too_close",
 ];
 
+/// The header of an empty shoppers table (a season without shopper ids).
+const SHOPPER_COLUMNS: [&str; 5] = ["shopper_id", "n", "effect", "z", "flagged"];
+
 impl Tables {
     /// Every table, the three of §5 first.
     pub fn sheets(&self) -> Vec<Sheet> {
@@ -361,6 +405,7 @@ impl Tables {
             Sheet::of("participants", &self.participants, &[]),
             Sheet::of("classes", &self.classes, &[]),
             Sheet::of("awards", &self.awards, &AWARD_COLUMNS),
+            Sheet::of("shoppers", &self.shoppers, &SHOPPER_COLUMNS),
         ];
         sheets.extend(
             self.breakdowns
@@ -390,6 +435,7 @@ impl Tables {
             participants: self.participants.clone(),
             classes: self.classes.clone(),
             awards: self.awards.clone(),
+            shoppers: self.shoppers.clone(),
             breakdowns: self.breakdowns.clone(),
             times: self.times.clone(),
             thresholds: self.thresholds.clone(),

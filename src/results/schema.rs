@@ -27,6 +27,9 @@ pub struct ResultsFile<C> {
     pub classes: Vec<ClassResult>,
     #[serde(serialize_with = "sorted")]
     pub awards: Vec<AwardResult>,
+    /// §7.4, by shopper id.
+    #[serde(default, serialize_with = "sorted")]
+    pub shoppers: Vec<ShopperResult>,
     /// When the season has `[[breakdowns]]`.
     #[serde(
         default,
@@ -96,6 +99,21 @@ pub struct ParticipantResult {
     /// inquiries, answer rate, waits and handling times, in config order.
     #[serde(flatten)]
     pub figures: IndexMap<String, Cell>,
+    /// §7: the 90 % interval of the resampled class rank, the chances of winning the class
+    /// and overall, and the funnel positions; empty when not eligible (or resamples = 0).
+    #[serde(default)]
+    pub rank_low: Option<usize>,
+    #[serde(default)]
+    pub rank_high: Option<usize>,
+    #[serde(default)]
+    pub p_class_win: Num,
+    #[serde(default)]
+    pub p_overall_win: Num,
+    /// `above`, `within` or `below` the 99.8 % limits (`funnel_95`: the 95 % limits).
+    #[serde(default)]
+    pub funnel: Option<String>,
+    #[serde(default)]
+    pub funnel_95: Option<String>,
 }
 
 /// One row of `classes.csv`.
@@ -113,6 +131,19 @@ pub struct ClassResult {
     pub winner_ids: String,
     pub too_close: Option<bool>,
     pub p_value: Num,
+    /// §7.3: inquiries each of the top two would need to be told apart.
+    #[serde(default)]
+    pub inquiries_needed: Option<usize>,
+}
+
+/// One row of `shoppers.csv` (§7.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopperResult {
+    pub shopper_id: String,
+    pub n: usize,
+    pub effect: Num,
+    pub z: Num,
+    pub flagged: bool,
 }
 
 /// One row of `awards.csv`.
@@ -210,7 +241,17 @@ impl Row for ParticipantResult {
             ("ci_high", self.ci_high.into()),
             ("class_rank", self.class_rank.into()),
         ]);
-        extend(fixed, &self.figures)
+        let mut cells = extend(fixed, &self.figures);
+        let text = |t: &Option<String>| Cell::from(t.as_deref().unwrap_or(""));
+        cells.extend(named([
+            ("rank_low", self.rank_low.into()),
+            ("rank_high", self.rank_high.into()),
+            ("p_class_win", self.p_class_win.into()),
+            ("p_overall_win", self.p_overall_win.into()),
+            ("funnel", text(&self.funnel)),
+            ("funnel_95", text(&self.funnel_95)),
+        ]));
+        cells
     }
 }
 
@@ -228,8 +269,21 @@ impl Row for ClassResult {
             ("winner_ids", self.winner_ids.as_str().into()),
             ("too_close", self.too_close.into()),
             ("p_value", self.p_value.into()),
+            ("inquiries_needed", self.inquiries_needed.into()),
         ]));
         cells
+    }
+}
+
+impl Row for ShopperResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        named([
+            ("shopper_id", self.shopper_id.as_str().into()),
+            ("n", self.n.into()),
+            ("effect", self.effect.into()),
+            ("z", self.z.into()),
+            ("flagged", self.flagged.into()),
+        ])
     }
 }
 

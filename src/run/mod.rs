@@ -267,10 +267,11 @@ fn write_results(
         data,
         scores,
         standings,
+        robustness,
         analysis,
         ..
     } = prepared;
-    let tables = results::tables(season, data, scores, standings, analysis);
+    let tables = results::tables(season, data, scores, standings, robustness, analysis);
     let xlsx = tables.xlsx(date).map_err(|e| output::OutputError {
         action: "write",
         path: "results/results.xlsx".into(),

@@ -14,6 +14,7 @@ use crate::input::{self, Dataset};
 use crate::rank::{self, Standings};
 use crate::render::{Fonts, TemplateFolder};
 use crate::results::ResultsFile;
+use crate::robustness::{self, Robustness};
 use crate::score::{self, Scores};
 use crate::sensitivity;
 
@@ -25,6 +26,7 @@ pub struct Prepared {
     pub data: Dataset,
     pub scores: Scores,
     pub standings: Standings,
+    pub robustness: Robustness,
     pub analysis: Analysis,
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -54,6 +56,9 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
     let standings = rank::rank(&season, &data, &scores);
     timings.push(("rank", start.elapsed()));
     let start = Instant::now();
+    let robustness = robustness::assess(&season, &data, &scores, &standings);
+    timings.push(("robustness", start.elapsed()));
+    let start = Instant::now();
     let analysis = analysis::analyse(&season, &data, &scores, &standings);
     timings.push(("analyse", start.elapsed()));
     Ok(Prepared {
@@ -63,6 +68,7 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
         data,
         scores,
         standings,
+        robustness,
         analysis,
         timings,
     })
@@ -119,20 +125,23 @@ impl Prepared {
             "last season's results (season.previous)",
             |path| Ok(documents::Previous::of(&ResultsFile::read(path)?)),
         )?;
-        let robustness = load_named(
+        let weight_sensitivity = load_named(
             self.season.sensitivity.as_deref(),
             "the sensitivity table (report.sensitivity)",
-            |path| Ok(documents::Robustness::of(&sensitivity::Table::read(path)?)),
+            |path| {
+                Ok(documents::WeightSensitivity::of(&sensitivity::Table::read(
+                    path,
+                )?))
+            },
         )?;
-        Ok(documents::Context::new(
-            &self.season,
-            &self.data,
-            &self.scores,
-            &self.standings,
-            &self.analysis,
-            date,
-            previous,
-        )
-        .with_robustness(robustness))
+        let figures = documents::Figures {
+            season: &self.season,
+            data: &self.data,
+            scores: &self.scores,
+            standings: &self.standings,
+            robustness: &self.robustness,
+            analysis: &self.analysis,
+        };
+        Ok(documents::Context::new(figures, date, previous).with_sensitivity(weight_sensitivity))
     }
 }

@@ -10,14 +10,28 @@ pub(super) fn check(raw: &RawAward, areas: &[Area]) -> Checked<AwardRules> {
     if raw.min_inquiries == 0 {
         return Err(CheckError::new("award.min_inquiries", "must be at least 1"));
     }
+    if raw.resamples > MAX_RESAMPLES {
+        return Err(CheckError::new(
+            "award.resamples",
+            format!(
+                "{} is more than {MAX_RESAMPLES}: 2000 give win chances within about ±0.02",
+                raw.resamples
+            ),
+        ));
+    }
     Ok(AwardRules {
         min_inquiries: raw.min_inquiries,
         min_class_size: raw.min_class_size.max(1),
         min_channel_inquiries: raw.min_channel_inquiries.max(1),
         tie_break_area,
         enabled: raw.enabled,
+        resamples: raw.resamples,
+        seed: raw.seed,
     })
 }
+
+/// More resamples than this take minutes and tell nothing more.
+const MAX_RESAMPLES: usize = 100_000;
 
 #[cfg(test)]
 mod tests {
