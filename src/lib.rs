@@ -7,6 +7,8 @@ pub mod config;
 pub mod diff;
 pub mod documents;
 mod error;
+pub mod figures;
+pub mod findings;
 pub mod generate;
 pub mod glyphs;
 pub mod hash;

@@ -73,9 +73,76 @@ pub fn welch_p_value(a: &[f64], b: &[f64]) -> Option<f64> {
     if sa + sb == 0.0 {
         return Some(if ma == mb { 1.0 } else { 0.0 });
     }
-    let t = (ma - mb) / (sa + sb).sqrt();
+    Some(welch_p(ma - mb, sa, sb, na, nb))
+}
+
+/// Welch's two-sided p from the difference of means and the squared standard errors.
+fn welch_p(difference: f64, sa: f64, sb: f64, na: f64, nb: f64) -> f64 {
+    let t = difference / (sa + sb).sqrt();
     let df = (sa + sb).powi(2) / (sa * sa / (na - 1.0) + sb * sb / (nb - 1.0));
-    Some(t_two_sided_p(t, df))
+    t_two_sided_p(t, df)
+}
+
+/// Count, mean and sum of squared deviations of some values: enough for Welch's test, and
+/// two of them combine exactly (Chan et al.) without keeping the values.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    pub n: usize,
+    pub mean: f64,
+    pub m2: f64,
+}
+
+impl Moments {
+    pub fn of(values: &[f64]) -> Moments {
+        let Some(m) = mean(values) else {
+            return Moments::default();
+        };
+        Moments {
+            n: values.len(),
+            mean: m,
+            m2: sum(values.iter().map(|v| (v - m).powi(2))),
+        }
+    }
+
+    pub fn combine(self, other: Moments) -> Moments {
+        if self.n == 0 || other.n == 0 {
+            return if self.n == 0 { other } else { self };
+        }
+        let n = self.n + other.n;
+        let delta = other.mean - self.mean;
+        let weight = other.n as f64 / n as f64;
+        Moments {
+            n,
+            mean: self.mean + delta * weight,
+            m2: self.m2 + other.m2 + delta * delta * self.n as f64 * weight,
+        }
+    }
+
+    pub fn variance(&self) -> Option<f64> {
+        (self.n >= 2).then(|| self.m2 / (self.n - 1) as f64)
+    }
+}
+
+/// Welch's two-sided p between two groups given by their moments; `None` when either has
+/// fewer than two values or neither varies (§8.2).
+pub fn welch_p_moments(a: Moments, b: Moments) -> Option<f64> {
+    let (va, vb) = (a.variance()?, b.variance()?);
+    let (na, nb) = (a.n as f64, b.n as f64);
+    let (sa, sb) = (va / na, vb / nb);
+    (sa + sb > 0.0).then(|| welch_p(a.mean - b.mean, sa, sb, na, nb))
+}
+
+/// Pearson's correlation of paired values; `None` below two pairs or when either side does
+/// not vary.
+pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
+    let xs: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let ys: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let (mx, my) = (mean(&xs)?, mean(&ys)?);
+    let sxy = sum(pairs.iter().map(|(x, y)| (x - mx) * (y - my)));
+    let sxx = sum(xs.iter().map(|x| (x - mx).powi(2)));
+    let syy = sum(ys.iter().map(|y| (y - my).powi(2)));
+    (pairs.len() >= 2 && sxx > 0.0 && syy > 0.0)
+        .then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
 }
 
 /// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom.
@@ -273,6 +340,33 @@ mod tests {
         assert_eq!(welch_p_value(&[1.0, 1.0], &[1.0, 1.0]), Some(1.0));
         assert_eq!(welch_p_value(&[1.0, 1.0], &[2.0, 2.0]), Some(0.0));
         assert_eq!(welch_p_value(&[1.0], &[2.0, 3.0]), None);
+    }
+
+    #[test]
+    fn welch_from_moments_matches_the_values_and_scipy() {
+        // The scipy example above, its groups given by their moments; one group split in two
+        // and combined gives the same moments.
+        let a = Moments::of(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let b = Moments::of(&[2.0, 4.0, 6.0]).combine(Moments::of(&[8.0, 10.0, 12.0]));
+        assert_eq!((b.n, b.mean), (6, 7.0));
+        assert!(
+            close(b.m2, 70.0, 1e-12),
+            "Σ(x − 7)² = 25 + 9 + 1 + 1 + 9 + 25"
+        );
+        assert!(close(welch_p_moments(a, b).unwrap(), 0.049_284_338_2, 1e-9));
+        let flat = Moments::of(&[1.0, 1.0]);
+        assert_eq!(welch_p_moments(flat, flat), None, "neither varies");
+        assert_eq!(welch_p_moments(Moments::of(&[1.0]), b), None, "one value");
+    }
+
+    #[test]
+    fn pearson_by_hand() {
+        // x 1, 2, 3; y 2, 4, 5: means 2 and 11/3; Sxy = 3, Sxx = 2, Syy = 14/3;
+        // r = 3 / √(28/3) = 0.981 980 506 (numpy.corrcoef).
+        let r = pearson(&[(1.0, 2.0), (2.0, 4.0), (3.0, 5.0)]).unwrap();
+        assert!(close(r, 0.981_980_506_061_965_7, 1e-12), "{r}");
+        assert_eq!(pearson(&[(1.0, 2.0), (1.0, 3.0)]), None, "x does not vary");
+        assert_eq!(pearson(&[(1.0, 2.0)]), None);
     }
 
     #[test]

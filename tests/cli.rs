@@ -497,6 +497,58 @@ fn resampled_ranks_follow_the_seed_not_the_threads() {
 }
 
 #[test]
+fn findings_and_drivers_by_hand() {
+    let (_dir, out) = run_handworked(&["--jobs", "1", "--set", "drivers.outcome=\"nps\""]);
+    let findings = rows(&out.join("results/findings.csv"));
+    let row = |p: &str, id: &str| {
+        findings
+            .iter()
+            .find(|r| r["participant_id"] == p && r["id"] == id)
+            .unwrap_or_else(|| panic!("no finding {p} {id}"))
+    };
+    // `listened` (1–5, earned/P = (v − 1)/4) on answered inquiries: A 5 and 3 → 75 %;
+    // B 5, 5 → 100 %; C five 5s and two 1s → 5/7. Class (A, B, C eligible) = 82.142857.
+    let a = row("A", "listened");
+    assert_eq!(a["kind"], "question");
+    assert_close(num(a, "value"), 75.0, "A's share of listened");
+    assert_close(
+        num(a, "class_value"),
+        (75.0 + 100.0 + 500.0 / 7.0) / 3.0,
+        "class value",
+    );
+    assert_close(
+        num(a, "gap"),
+        75.0 - (75.0 + 100.0 + 500.0 / 7.0) / 3.0,
+        "gap",
+    );
+    // scipy.stats.ttest_ind([1, .5], [1, 1, 1, 1, 1, 1, 0, 0, 1], equal_var=False).pvalue
+    assert_close(
+        num(a, "p_value"),
+        0.933_346_856_580_558_5,
+        "Welch p against B and C",
+    );
+    assert_eq!(row("A", "would_buy")["p_value"], "", "one answer: no test");
+    assert_eq!(row("A", "agent")["kind"], "area");
+    assert_eq!(row("A", "agent")["p_value"], "");
+    assert!(
+        findings.iter().any(|r| r["participant_id"] == "E"),
+        "not-ranked participants too"
+    );
+    // `grade` against `nps` over the 16 answered inquiries: numpy.corrcoef gives 0.854242196.
+    let drivers = table(&out.join("results/drivers.csv"));
+    assert_eq!(drivers["grade"]["n"], "16");
+    assert_close(
+        num(&drivers["grade"], "r"),
+        0.854_242_196_177_249_2,
+        "r of grade",
+    );
+    assert!(
+        !drivers.contains_key("nps"),
+        "the outcome is not its own driver"
+    );
+}
+
+#[test]
 fn windows_1252_input_is_decoded_when_the_config_says_so() {
     let case = "testdata/invalid/not-utf8/ksp.toml";
     let o = ksp(&["validate", case]);

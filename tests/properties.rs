@@ -32,14 +32,7 @@ fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {
 /// The results tables of a season as CSV bytes, without rendering.
 fn results(config: &Path) -> [Vec<u8>; 3] {
     let p = ksp::prepare_config(config, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    let t = ksp::results::tables(
-        &p.season,
-        &p.data,
-        &p.scores,
-        &p.standings,
-        &p.robustness,
-        &p.analysis,
-    );
+    let t = ksp::results::tables(p.figures());
     let sheets = t.sheets();
     [sheets[0].csv(), sheets[1].csv(), sheets[2].csv()]
 }

@@ -142,6 +142,29 @@ pub struct RawConfig {
     /// Threshold analyses: the cut-off of a time that best separates a yes/no outcome.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<RawThreshold>,
+    /// Key drivers: the outcome question the other scored questions are correlated with.
+    #[serde(skip_serializing_if = "RawDrivers::is_empty")]
+    pub drivers: RawDrivers,
+}
+
+/// `[drivers]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawDrivers {
+    /// The id of a scale or yes/no question, scored or not (e.g. `"csat"`); every other scored
+    /// question's share is correlated with it. Absent: no drivers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The outcome's name in the reports' sentences ("customer satisfaction"); default the
+    /// question's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Texts>,
+}
+
+impl RawDrivers {
+    fn is_empty(&self) -> bool {
+        self.outcome.is_none()
+    }
 }
 
 /// `[season]`.

@@ -63,6 +63,15 @@ pub struct Question {
     pub label: Texts,
 }
 
+/// The outcome the key drivers are correlated with (§8.4).
+#[derive(Debug, Clone)]
+pub struct Drivers {
+    /// Index into `Season::questions`.
+    pub outcome: usize,
+    /// Its name in the reports' sentences.
+    pub name: Texts,
+}
+
 #[derive(Debug, Clone)]
 pub struct ChoiceOption {
     pub key: String,
@@ -218,6 +227,8 @@ pub struct Season {
     pub wait_within: Vec<TimeLimit>,
     pub handling_within: Vec<TimeLimit>,
     pub thresholds: Vec<Threshold>,
+    /// `[drivers]`, when the season names an outcome.
+    pub drivers: Option<Drivers>,
     pub templates: Templates,
     /// The config as it was after `--set`, for results.json and the report appendix.
     pub effective: RawConfig,

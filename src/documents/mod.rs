@@ -4,6 +4,8 @@
 //! (`report-templates/lib/labels.typ`).
 
 mod analysis_views;
+mod chart;
+mod findings_views;
 mod format;
 mod funnel_plot;
 mod methodology;
@@ -24,6 +26,7 @@ pub use summary::AwardSummary;
 
 use crate::analysis::Analysis;
 use crate::config::{Label, Language, Season};
+use crate::findings::Findings;
 use crate::input::Dataset;
 use crate::rank::Standings;
 use crate::robustness::Robustness;
@@ -38,6 +41,7 @@ pub struct Context<'a> {
     standings: &'a Standings,
     robustness: &'a Robustness,
     analysis: &'a Analysis,
+    findings: &'a Findings,
     lang: Language,
     info: SeasonInfo,
     methodology: Methodology,
@@ -58,16 +62,7 @@ pub struct SeasonInfo {
     pub period: Option<[Date; 2]>,
 }
 
-/// What a season's documents are built from: the stages' results.
-#[derive(Clone, Copy)]
-pub struct Figures<'a> {
-    pub season: &'a Season,
-    pub data: &'a Dataset,
-    pub scores: &'a Scores,
-    pub standings: &'a Standings,
-    pub robustness: &'a Robustness,
-    pub analysis: &'a Analysis,
-}
+pub use crate::figures::Figures;
 
 impl<'a> Context<'a> {
     pub fn new(
@@ -82,6 +77,7 @@ impl<'a> Context<'a> {
             standings,
             robustness,
             analysis,
+            findings,
         } = figures;
         let eligible_totals: Vec<f64> = (0..data.participants.len())
             .filter(|&p| standings.eligible[p])
@@ -94,6 +90,7 @@ impl<'a> Context<'a> {
             standings,
             robustness,
             analysis,
+            findings,
             lang: season.language,
             info: season_info(season, data, report_date),
             methodology: methodology::of(season),

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::analysis_views::BreakdownView;
+use super::findings_views::FindingsView;
 use super::format::{Date, Duration, Figure, change, date, duration, figure, number, percent};
 use super::robustness_views::Firmness;
 use super::{Context, Methodology, SeasonInfo};
@@ -21,6 +22,8 @@ pub struct ParticipantReport<'c> {
     pub ranked_in_class: usize,
     /// When ranked and resampled: the rank's 90 % interval and the chance to win the class.
     pub firmness: Option<Firmness>,
+    /// The areas and questions furthest from the class, and the key drivers (§8).
+    pub findings: FindingsView,
     /// The awards the participant won.
     pub awards: Vec<AwardName>,
     pub summary: Summary,
@@ -227,6 +230,7 @@ impl Context<'_> {
             rank: self.standings.class_rank[p],
             ranked_in_class: class.n_eligible,
             firmness: self.firmness(p),
+            findings: self.findings_view(p),
             awards: self.awards_of(p),
             summary: self.summary(p),
             previous: self.previous_figures(p),

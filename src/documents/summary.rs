@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::analysis_views::{BreakdownView, ThresholdView, TimesView};
+use super::findings_views::DriversTable;
 use super::format::{Figure, change, figure, number, percent};
 use super::funnel_plot::FunnelView;
 use super::previous::PreviousEntry;
@@ -33,6 +34,8 @@ pub struct AwardSummary<'c> {
     pub funnel: Option<FunnelView>,
     /// Observers who grade differently (§7.4), for the organiser.
     pub observers: ObserversView,
+    /// With `[drivers]`: the questions by how strongly they go with the outcome (§8.4).
+    pub drivers: Option<DriversTable>,
     /// Whether the season gives awards (`award.enabled`).
     pub awards_enabled: bool,
     /// The season's breakdowns, season-wide and per class.
@@ -153,6 +156,7 @@ impl Context<'_> {
                 .then(|| number(self.robustness.resamples as f64, 0, lang)),
             funnel: self.funnel_view(),
             observers: self.observers_view(),
+            drivers: self.drivers_table(),
             awards_enabled: season.award.enabled,
             breakdowns: self.season_breakdowns(),
             times: self.season_times(),

@@ -12,12 +12,14 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 pub use cell::{Cell, Num};
 pub use schema::{
-    AwardResult, BreakdownResult, ClassResult, ParticipantResult, ResultsFile, Row, ShopperResult,
-    ThresholdResult, TimesResult,
+    AwardResult, BreakdownResult, ClassResult, DriverResult, FindingResult, ParticipantResult,
+    ResultsFile, Row, ShopperResult, ThresholdResult, TimesResult,
 };
 
 use crate::analysis::Analysis;
 use crate::config::Season;
+use crate::figures::Figures;
+use crate::findings::{Finding, Findings};
 use crate::input::Dataset;
 use crate::rank::{Award, Standings};
 use crate::robustness::Robustness;
@@ -32,6 +34,8 @@ pub struct Tables {
     pub breakdowns: Option<Vec<BreakdownResult>>,
     pub times: Option<Vec<TimesResult>>,
     pub thresholds: Option<Vec<ThresholdResult>>,
+    pub findings: Vec<FindingResult>,
+    pub drivers: Option<Vec<DriverResult>>,
 }
 
 /// Participants sorted by id, so input order never shows in outputs.
@@ -41,14 +45,16 @@ pub fn participant_order(data: &Dataset) -> Vec<usize> {
     order
 }
 
-pub fn tables(
-    season: &Season,
-    data: &Dataset,
-    scores: &Scores,
-    standings: &Standings,
-    robustness: &Robustness,
-    analysis: &Analysis,
-) -> Tables {
+pub fn tables(figures: Figures) -> Tables {
+    let Figures {
+        season,
+        data,
+        scores,
+        standings,
+        robustness,
+        analysis,
+        findings,
+    } = figures;
     Tables {
         participants: participant_order(data)
             .into_iter()
@@ -71,7 +77,56 @@ pub fn tables(
         times: (!season.wait_within.is_empty() || !season.handling_within.is_empty())
             .then(|| times(season, data, analysis)),
         thresholds: (!season.thresholds.is_empty()).then(|| thresholds(season, analysis)),
+        findings: finding_rows(season, data, findings),
+        drivers: season
+            .drivers
+            .as_ref()
+            .map(|_| driver_rows(season, findings)),
     }
+}
+
+/// Per participant by id: its areas, then its questions with a share, in config order.
+fn finding_rows(season: &Season, data: &Dataset, findings: &Findings) -> Vec<FindingResult> {
+    let row = |p: usize, kind: &str, id: &str, f: &Finding| FindingResult {
+        participant_id: data.participants[p].id.clone(),
+        kind: kind.into(),
+        id: id.into(),
+        value: Num(f.value),
+        class_value: Num(f.class_value),
+        gap: Num(f.gap),
+        p_value: Num(f.p_value),
+    };
+    let mut rows = Vec::new();
+    for p in participant_order(data) {
+        let of = &findings.participants[p];
+        rows.extend(
+            season
+                .areas
+                .iter()
+                .zip(&of.areas)
+                .map(|(a, f)| row(p, "area", &a.id, f)),
+        );
+        rows.extend(
+            season
+                .questions
+                .iter()
+                .zip(&of.questions)
+                .filter_map(|(q, f)| Some(row(p, "question", &q.id, f.as_ref()?))),
+        );
+    }
+    rows
+}
+
+fn driver_rows(season: &Season, findings: &Findings) -> Vec<DriverResult> {
+    findings
+        .drivers
+        .iter()
+        .map(|d| DriverResult {
+            question: season.questions[d.question].id.clone(),
+            n: d.n,
+            r: Num(d.r),
+        })
+        .collect()
 }
 
 fn participant(
@@ -398,6 +453,18 @@ const AWARD_COLUMNS: [&str; 7] = [
 /// The header of an empty shoppers table (a season without shopper ids).
 const SHOPPER_COLUMNS: [&str; 5] = ["shopper_id", "n", "effect", "z", "flagged"];
 
+/// The headers of empty findings and drivers tables.
+const FINDING_COLUMNS: [&str; 7] = [
+    "participant_id",
+    "kind",
+    "id",
+    "value",
+    "class_value",
+    "gap",
+    "p_value",
+];
+const DRIVER_COLUMNS: [&str; 3] = ["question", "n", "r"];
+
 impl Tables {
     /// Every table, the three of §5 first.
     pub fn sheets(&self) -> Vec<Sheet> {
@@ -406,7 +473,13 @@ impl Tables {
             Sheet::of("classes", &self.classes, &[]),
             Sheet::of("awards", &self.awards, &AWARD_COLUMNS),
             Sheet::of("shoppers", &self.shoppers, &SHOPPER_COLUMNS),
+            Sheet::of("findings", &self.findings, &FINDING_COLUMNS),
         ];
+        sheets.extend(
+            self.drivers
+                .as_deref()
+                .map(|r| Sheet::of("drivers", r, &DRIVER_COLUMNS)),
+        );
         sheets.extend(
             self.breakdowns
                 .as_deref()
@@ -439,6 +512,8 @@ impl Tables {
             breakdowns: self.breakdowns.clone(),
             times: self.times.clone(),
             thresholds: self.thresholds.clone(),
+            findings: self.findings.clone(),
+            drivers: self.drivers.clone(),
             config: &season.effective,
         };
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");

@@ -51,6 +51,16 @@ pub struct ResultsFile<C> {
         serialize_with = "sorted_some"
     )]
     pub thresholds: Option<Vec<ThresholdResult>>,
+    /// §8.2: per participant, its areas and questions against its class.
+    #[serde(default, serialize_with = "sorted")]
+    pub findings: Vec<FindingResult>,
+    /// §8.4, when the season has `[drivers]`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "sorted_some"
+    )]
+    pub drivers: Option<Vec<DriverResult>>,
     pub config: C,
 }
 
@@ -134,6 +144,28 @@ pub struct ClassResult {
     /// §7.3: inquiries each of the top two would need to be told apart.
     #[serde(default)]
     pub inquiries_needed: Option<usize>,
+}
+
+/// One row of `findings.csv` (§8.2): an area or a question of a participant against its
+/// class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingResult {
+    pub participant_id: String,
+    /// `area` or `question`.
+    pub kind: String,
+    pub id: String,
+    pub value: Num,
+    pub class_value: Num,
+    pub gap: Num,
+    pub p_value: Num,
+}
+
+/// One row of `drivers.csv` (§8.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriverResult {
+    pub question: String,
+    pub n: usize,
+    pub r: Num,
 }
 
 /// One row of `shoppers.csv` (§7.4).
@@ -272,6 +304,30 @@ impl Row for ClassResult {
             ("inquiries_needed", self.inquiries_needed.into()),
         ]));
         cells
+    }
+}
+
+impl Row for FindingResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        named([
+            ("participant_id", self.participant_id.as_str().into()),
+            ("kind", self.kind.as_str().into()),
+            ("id", self.id.as_str().into()),
+            ("value", self.value.into()),
+            ("class_value", self.class_value.into()),
+            ("gap", self.gap.into()),
+            ("p_value", self.p_value.into()),
+        ])
+    }
+}
+
+impl Row for DriverResult {
+    fn cells(&self) -> Vec<(String, Cell)> {
+        named([
+            ("question", self.question.as_str().into()),
+            ("n", self.n.into()),
+            ("r", self.r.into()),
+        ])
     }
 }
 

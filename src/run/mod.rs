@@ -262,16 +262,8 @@ fn write_results(
     date: chrono::NaiveDate,
     staging: &Staging,
 ) -> Result<(), Error> {
-    let Prepared {
-        season,
-        data,
-        scores,
-        standings,
-        robustness,
-        analysis,
-        ..
-    } = prepared;
-    let tables = results::tables(season, data, scores, standings, robustness, analysis);
+    let (season, data) = (&prepared.season, &prepared.data);
+    let tables = results::tables(prepared.figures());
     let xlsx = tables.xlsx(date).map_err(|e| output::OutputError {
         action: "write",
         path: "results/results.xlsx".into(),

@@ -10,6 +10,8 @@ use crate::Error;
 use crate::analysis::{self, Analysis};
 use crate::config::{ConfigError, Season};
 use crate::documents;
+use crate::figures::Figures;
+use crate::findings::{self, Findings};
 use crate::input::{self, Dataset};
 use crate::rank::{self, Standings};
 use crate::render::{Fonts, TemplateFolder};
@@ -28,6 +30,7 @@ pub struct Prepared {
     pub standings: Standings,
     pub robustness: Robustness,
     pub analysis: Analysis,
+    pub findings: Findings,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -61,6 +64,9 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
     let start = Instant::now();
     let analysis = analysis::analyse(&season, &data, &scores, &standings);
     timings.push(("analyse", start.elapsed()));
+    let start = Instant::now();
+    let findings = findings::find(&season, &data, &scores, &standings);
+    timings.push(("findings", start.elapsed()));
     Ok(Prepared {
         season,
         templates,
@@ -70,6 +76,7 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
         standings,
         robustness,
         analysis,
+        findings,
         timings,
     })
 }
@@ -117,6 +124,19 @@ fn load_named<T>(
 }
 
 impl Prepared {
+    /// Every stage's figures, borrowed together.
+    pub fn figures(&self) -> Figures<'_> {
+        Figures {
+            season: &self.season,
+            data: &self.data,
+            scores: &self.scores,
+            standings: &self.standings,
+            robustness: &self.robustness,
+            analysis: &self.analysis,
+            findings: &self.findings,
+        }
+    }
+
     /// What every document of the season shares, with last season's figures and the
     /// sensitivity table when the config names them.
     pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
@@ -134,14 +154,7 @@ impl Prepared {
                 )?))
             },
         )?;
-        let figures = documents::Figures {
-            season: &self.season,
-            data: &self.data,
-            scores: &self.scores,
-            standings: &self.standings,
-            robustness: &self.robustness,
-            analysis: &self.analysis,
-        };
-        Ok(documents::Context::new(figures, date, previous).with_sensitivity(weight_sensitivity))
+        Ok(documents::Context::new(self.figures(), date, previous)
+            .with_sensitivity(weight_sensitivity))
     }
 }

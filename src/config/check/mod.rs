@@ -5,6 +5,7 @@ mod areas;
 mod award;
 mod breakdowns;
 mod channels;
+mod drivers;
 mod questions;
 mod report;
 mod season;
@@ -69,6 +70,7 @@ pub fn check(path: &Path, raw: RawConfig) -> Checked<Season> {
     let wait_within = times::limits("times.wait_within", &raw.times.wait_within)?;
     let handling_within = times::limits("times.handling_within", &raw.times.handling_within)?;
     let thresholds = times::thresholds(&raw.thresholds, &channels, &questions)?;
+    let drivers = drivers::outcome(&raw.drivers, &questions)?;
     let templates = report::templates(&raw.report)?;
     let report_cx = report::cx(&raw.report, &questions)?;
     Ok(Season {
@@ -101,6 +103,7 @@ pub fn check(path: &Path, raw: RawConfig) -> Checked<Season> {
         wait_within,
         handling_within,
         thresholds,
+        drivers,
         templates,
         effective: raw,
         config_sha256: String::new(),

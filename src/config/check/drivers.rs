@@ -1,0 +1,85 @@
+//! `[drivers]`: the outcome the key drivers are correlated with.
+
+use super::{CheckError, Checked, find};
+use crate::config::raw::{QuestionKind, RawDrivers};
+use crate::config::season::{Drivers, Question};
+
+pub(super) fn outcome(raw: &RawDrivers, questions: &[Question]) -> Checked<Option<Drivers>> {
+    let Some(id) = &raw.outcome else {
+        return Ok(None);
+    };
+    let ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+    let q = find(&ids, id, "drivers.outcome", "question")?;
+    if questions[q].kind == QuestionKind::Choice {
+        return Err(CheckError::new(
+            "drivers.outcome",
+            format!("`{id}` is a choice question: name a scale or yes/no question"),
+        ));
+    }
+    Ok(Some(Drivers {
+        outcome: q,
+        name: raw
+            .name
+            .clone()
+            .unwrap_or_else(|| questions[q].label.clone()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::raw::Texts;
+
+    fn question(id: &str, kind: QuestionKind) -> Question {
+        Question {
+            id: id.into(),
+            area: None,
+            kind,
+            scale: None,
+            points: 0.0,
+            options: vec![],
+            channels: None,
+            skip_sectors: vec![],
+            report_only: true,
+            top_box: 1,
+            text: Texts::plain(id),
+            label: Texts::plain(id),
+        }
+    }
+
+    #[test]
+    fn the_outcome_is_a_scale_or_yes_no_question() {
+        let questions = [
+            question("csat", QuestionKind::Scale),
+            question("reason", QuestionKind::Choice),
+        ];
+        let outcome = |id: &str| {
+            outcome(
+                &RawDrivers {
+                    outcome: Some(id.into()),
+                    name: None,
+                },
+                &questions,
+            )
+        };
+        let csat = outcome("csat").unwrap().unwrap();
+        assert_eq!(
+            (csat.outcome, csat.name.get(crate::config::Language::En)),
+            (0, "csat")
+        );
+        assert_eq!(outcome("").unwrap_err().key, "drivers.outcome");
+        let misspelt = outcome("cstat").unwrap_err();
+        assert_eq!(misspelt.help.as_deref(), Some("did you mean `csat`?"));
+        assert!(
+            outcome("reason")
+                .unwrap_err()
+                .message
+                .contains("choice question")
+        );
+        assert!(
+            super::outcome(&RawDrivers::default(), &questions)
+                .unwrap()
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! Findings (methodology.md §8): how each participant's areas and questions compare with its
+//! class, and which questions go with the outcome the season cares about (key drivers).
+//! Every participant gets findings, ranked or not; class values are over eligible members.
+
+mod drivers;
+
+pub use drivers::{Driver, drivers, priorities};
+
+use crate::config::Season;
+use crate::input::Dataset;
+use crate::rank::Standings;
+use crate::score::Scores;
+use crate::stats::{self, Moments};
+
+/// A participant's figure against its class: `gap = value − class_value`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Finding {
+    pub value: Option<f64>,
+    pub class_value: Option<f64>,
+    pub gap: Option<f64>,
+    /// Welch's test of the per-inquiry shares against the class's other eligible members;
+    /// questions only.
+    pub p_value: Option<f64>,
+}
+
+impl Finding {
+    fn new(value: Option<f64>, class_value: Option<f64>, p_value: Option<f64>) -> Finding {
+        Finding {
+            value,
+            class_value,
+            gap: value.zip(class_value).map(|(v, c)| v - c),
+            p_value,
+        }
+    }
+}
+
+/// One participant's findings, in config order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantFindings {
+    pub areas: Vec<Finding>,
+    /// `None` for report-only questions and scored ones without a share.
+    pub questions: Vec<Option<Finding>>,
+}
+
+/// The findings of a season.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Findings {
+    /// Per participant, in dataset order.
+    pub participants: Vec<ParticipantFindings>,
+    /// With `[drivers]`: every scored question but the outcome, in config order.
+    pub drivers: Vec<Driver>,
+}
+
+pub fn find(season: &Season, data: &Dataset, scores: &Scores, standings: &Standings) -> Findings {
+    let by_participant = data.inquiries_by_participant();
+    let moments: Vec<Vec<Moments>> = by_participant
+        .iter()
+        .map(|inquiries| question_moments(season, scores, inquiries))
+        .collect();
+    let mut participants: Vec<ParticipantFindings> = (0..data.participants.len())
+        .map(|p| area_findings(season, scores, standings, p))
+        .collect();
+    for (c, class) in standings.classes.iter().enumerate() {
+        let eligible: Vec<usize> = class
+            .members
+            .iter()
+            .copied()
+            .filter(|&m| standings.eligible[m])
+            .collect();
+        for q in (0..season.questions.len()).filter(|&q| !season.questions[q].report_only) {
+            let others = others_moments(&eligible, &moments, q);
+            for &p in &class.members {
+                let other = match eligible.iter().position(|&m| m == p) {
+                    Some(i) => others[i],
+                    None => others[eligible.len()],
+                };
+                let share = scores.participants[p].questions[q];
+                let class_value = standings.classes[c].question_shares[q];
+                participants[p].questions[q] = share.map(|v| {
+                    Finding::new(
+                        Some(v),
+                        class_value,
+                        stats::welch_p_moments(moments[p][q], other),
+                    )
+                });
+            }
+        }
+    }
+    Findings {
+        participants,
+        drivers: season
+            .drivers
+            .as_ref()
+            .map(|d| drivers(season, data, scores, d.outcome))
+            .unwrap_or_default(),
+    }
+}
+
+fn area_findings(
+    season: &Season,
+    scores: &Scores,
+    standings: &Standings,
+    p: usize,
+) -> ParticipantFindings {
+    let class = &standings.classes[standings.class_of[p]];
+    ParticipantFindings {
+        areas: (0..season.areas.len())
+            .map(|a| Finding::new(scores.participants[p].areas[a], class.mean_areas[a], None))
+            .collect(),
+        questions: vec![None; season.questions.len()],
+    }
+}
+
+/// Per question, the moments of the participant's per-inquiry shares earned/P(q).
+fn question_moments(season: &Season, scores: &Scores, inquiries: &[usize]) -> Vec<Moments> {
+    (0..season.questions.len())
+        .map(|q| {
+            let shares: Vec<f64> = inquiries
+                .iter()
+                .filter_map(|&i| scores.inquiries[i].question_points[q])
+                .map(|(earned, possible)| earned / possible)
+                .collect();
+            Moments::of(&shares)
+        })
+        .collect()
+}
+
+/// For each eligible member i, the moments of every other eligible member's shares pooled
+/// (from prefix and suffix combinations, so no subtraction loses precision); the last entry
+/// pools all of them, for members that are not eligible.
+fn others_moments(eligible: &[usize], moments: &[Vec<Moments>], q: usize) -> Vec<Moments> {
+    let of = |i: usize| moments[eligible[i]][q];
+    let k = eligible.len();
+    let mut prefix = vec![Moments::default(); k + 1];
+    for i in 0..k {
+        prefix[i + 1] = prefix[i].combine(of(i));
+    }
+    let mut suffix = vec![Moments::default(); k + 1];
+    for i in (0..k).rev() {
+        suffix[i] = of(i).combine(suffix[i + 1]);
+    }
+    let mut others: Vec<Moments> = (0..k).map(|i| prefix[i].combine(suffix[i + 1])).collect();
+    others.push(prefix[k]);
+    others
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gap_is_value_minus_class_value() {
+        let f = Finding::new(Some(72.5), Some(78.0), None);
+        assert_eq!(f.gap, Some(-5.5));
+        assert_eq!(Finding::new(None, Some(78.0), None).gap, None);
+    }
+
+    #[test]
+    fn others_leave_out_exactly_one_member() {
+        // Three members with shares {1, 0}, {1, 1}, {0, 0}: leaving out the second pools
+        // {1, 0, 0, 0}: n 4, mean 0.25, m2 = 0.5625 + 3 · 0.0625 = 0.75.
+        let moments: Vec<Vec<Moments>> = [[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+            .iter()
+            .map(|v| vec![Moments::of(v)])
+            .collect();
+        let others = others_moments(&[0, 1, 2], &moments, 0);
+        assert_eq!(others.len(), 4);
+        assert_eq!((others[1].n, others[1].mean), (4, 0.25));
+        assert!((others[1].m2 - 0.75).abs() < 1e-12);
+        assert_eq!(
+            others[3].n, 6,
+            "everyone, for a member that is not eligible"
+        );
+    }
+}
