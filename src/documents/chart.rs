@@ -50,6 +50,22 @@ pub fn ticks([lo, hi]: [f64; 2], finest: f64) -> Vec<f64> {
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
+/// The ticks of `range` placed by `at` and written by `text`.
+pub fn tick_marks(
+    range: [f64; 2],
+    finest: f64,
+    at: impl Fn(f64) -> f64,
+    text: impl Fn(f64) -> String,
+) -> Vec<Tick> {
+    ticks(range, finest)
+        .into_iter()
+        .map(|v| Tick {
+            at: at(v),
+            text: text(v),
+        })
+        .collect()
+}
+
 /// A rectangle on the plot: left, top, right, bottom.
 #[derive(Clone, Copy)]
 struct Rect([f64; 4]);

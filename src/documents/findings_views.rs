@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Context;
-use super::chart::{Label, Plot, Tick, ticks};
+use super::chart::{Label, Plot, Tick, tick_marks};
 use super::format::{Figure, change, figure, number};
 use crate::config::Language;
 use crate::findings::{self, Finding};
@@ -259,20 +259,13 @@ impl Context<'_> {
             outcome_text: outcome.text.get(lang).to_string(),
             width: CHART.width,
             height: CHART.height,
-            x_ticks: ticks(axes.r, 0.01)
-                .into_iter()
-                .map(|v| Tick {
-                    at: axes.x(v),
-                    text: number(v, if axes.r[1] - axes.r[0] > 0.3 { 1 } else { 2 }, lang),
-                })
-                .collect(),
-            y_ticks: ticks(axes.gap, 1.0)
-                .into_iter()
-                .map(|v| Tick {
-                    at: axes.y(v),
-                    text: signed_whole(v, lang),
-                })
-                .collect(),
+            x_ticks: tick_marks(
+                axes.r,
+                0.01,
+                |v| axes.x(v),
+                |v| number(v, axes.r_decimals(), lang),
+            ),
+            y_ticks: tick_marks(axes.gap, 1.0, |v| axes.y(v), |v| signed_whole(v, lang)),
             median_x: axes.x(median),
             median_r: figure(Some(median), 2, lang),
             zero_y: axes.y(0.0),
@@ -335,6 +328,11 @@ impl ChartAxes {
             s if s > 0.1 => 0.05,
             _ => 0.01,
         }
+    }
+
+    /// Two decimals on a narrow r axis, one on a wide one.
+    fn r_decimals(&self) -> usize {
+        if self.r[1] - self.r[0] > 0.3 { 1 } else { 2 }
     }
 
     fn x(&self, r: f64) -> f64 {

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::chart::{Label, Plot, Tick, ticks};
+use super::chart::{Label, Plot, Tick, tick_marks};
 use super::format::{Figure, figure, number};
 use crate::config::Language;
 use crate::robustness::{Funnel, Z95, Z998};
@@ -113,20 +113,8 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
         high95: line(Z95, 1.0),
         low998: line(Z998, -1.0),
         high998: line(Z998, 1.0),
-        x_ticks: ticks(axes.n, 1.0)
-            .into_iter()
-            .map(|v| Tick {
-                at: axes.x(v),
-                text: number(v, 0, lang),
-            })
-            .collect(),
-        y_ticks: ticks(axes.total, 1.0)
-            .into_iter()
-            .map(|v| Tick {
-                at: axes.y(v),
-                text: number(v, 0, lang),
-            })
-            .collect(),
+        x_ticks: tick_marks(axes.n, 1.0, |v| axes.x(v), |v| number(v, 0, lang)),
+        y_ticks: tick_marks(axes.total, 1.0, |v| axes.y(v), |v| number(v, 0, lang)),
         labels: place_labels(funnel, &outside, &points, &axes),
         n_points: participants.len(),
         n_outside_95: participants

@@ -28,24 +28,7 @@ pub(super) fn outcome(raw: &RawDrivers, questions: &[Question]) -> Checked<Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::raw::Texts;
-
-    fn question(id: &str, kind: QuestionKind) -> Question {
-        Question {
-            id: id.into(),
-            area: None,
-            kind,
-            scale: None,
-            points: 0.0,
-            options: vec![],
-            channels: None,
-            skip_sectors: vec![],
-            report_only: true,
-            top_box: 1,
-            text: Texts::plain(id),
-            label: Texts::plain(id),
-        }
-    }
+    use crate::config::check::test_question as question;
 
     #[test]
     fn the_outcome_is_a_scale_or_yes_no_question() {

@@ -182,6 +182,25 @@ fn find(ids: &[&str], id: &str, key: &str, what: &str) -> Checked<usize> {
     })
 }
 
+/// A report-only question of this id and kind, for the checks' tests.
+#[cfg(test)]
+fn test_question(id: &str, kind: super::raw::QuestionKind) -> super::season::Question {
+    super::season::Question {
+        id: id.into(),
+        area: None,
+        kind,
+        scale: None,
+        points: 0.0,
+        options: vec![],
+        channels: None,
+        skip_sectors: vec![],
+        report_only: true,
+        top_box: 1,
+        text: super::raw::Texts::plain(id),
+        label: super::raw::Texts::plain(id),
+    }
+}
+
 /// Areas with these ids, for the checks' tests.
 #[cfg(test)]
 fn test_areas(ids: &[&str]) -> Vec<super::season::Area> {

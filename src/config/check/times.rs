@@ -88,20 +88,7 @@ mod tests {
     use crate::config::raw::Measure;
 
     fn yes_no() -> Question {
-        Question {
-            id: "short".into(),
-            area: None,
-            kind: QuestionKind::YesNo,
-            scale: None,
-            points: 0.0,
-            options: vec![],
-            channels: None,
-            skip_sectors: vec![],
-            report_only: true,
-            top_box: 0,
-            text: Texts::plain("short"),
-            label: Texts::plain("short"),
-        }
+        crate::config::check::test_question("short", QuestionKind::YesNo)
     }
 
     fn threshold(id: &str) -> RawThreshold {
