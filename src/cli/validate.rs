@@ -18,8 +18,9 @@ pub struct Args {
 pub fn validate(args: Args) -> Result<Outcome, ksp::Error> {
     let config = args.config.map_or_else(super::default_config, Ok)?;
     let mut season = ksp::config::load(&config, &ksp::config::Overrides::set(&args.overrides))?;
-    // Resampled ranks check nothing and would cost a large season seconds.
+    // Resampled ranks and key drivers check nothing and would cost a large season seconds.
     season.award.resamples = 0;
+    season.drivers = None;
     let prepared = ksp::prepare(season)?;
     // The files the config names for the reports (last season, a sensitivity table).
     prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;

@@ -67,13 +67,23 @@ pub fn find(season: &Season, data: &Dataset, scores: &Scores, standings: &Standi
             .copied()
             .filter(|&m| standings.eligible[m])
             .collect();
+        // Each member's place in `eligible`; one not eligible gets the entry past its end.
+        let mut next = 0;
+        let places: Vec<usize> = class
+            .members
+            .iter()
+            .map(|&m| {
+                if !standings.eligible[m] {
+                    return eligible.len();
+                }
+                next += 1;
+                next - 1
+            })
+            .collect();
         for q in (0..season.questions.len()).filter(|&q| !season.questions[q].report_only) {
             let others = others_moments(&eligible, &moments, q);
-            for &p in &class.members {
-                let other = match eligible.iter().position(|&m| m == p) {
-                    Some(i) => others[i],
-                    None => others[eligible.len()],
-                };
+            for (&p, &place) in class.members.iter().zip(&places) {
+                let other = others[place];
                 let share = scores.participants[p].questions[q];
                 let class_value = standings.classes[c].question_shares[q];
                 participants[p].questions[q] = share.map(|v| {
