@@ -7,11 +7,12 @@ use unicode_width::UnicodeWidthStr;
 
 /// A label line of 6.5 pt text, and the width of one terminal cell of it (a little over
 /// Inter's average, so names do not wrap).
-pub const LABEL_HEIGHT: f64 = 8.0;
+const LABEL_HEIGHT: f64 = 8.0;
 const CELL_WIDTH: f64 = 3.9;
-/// Names are cut to this many characters on a chart (its table has them whole).
-pub const LABEL_CHARS: usize = 32;
-pub const DOT_RADIUS: f64 = 2.0;
+/// Names are cut to this many characters on a chart, as lib/chart.typ cuts them (its table
+/// has them whole).
+const LABEL_CHARS: usize = 32;
+const DOT_RADIUS: f64 = 2.0;
 /// How many label rows a name may move up or down from its dot; further away, a leader line
 /// is harder to follow than the table under the chart.
 const MAX_ROWS_AWAY: i32 = 8;

@@ -9,7 +9,6 @@ use super::chart::{Label, Plot, Tick, tick_marks};
 use super::format::{Figure, change, figure, number};
 use crate::config::Language;
 use crate::findings::{self, Finding};
-use crate::stats;
 
 /// Gaps smaller than this (points) do not stand out.
 const WITHIN: f64 = 1.0;
@@ -240,9 +239,7 @@ impl Context<'_> {
             .iter()
             .filter_map(|d| Some((d.question, d.r?, of.questions[d.question]?.gap?)))
             .collect();
-        let mut rs: Vec<f64> = self.findings.drivers.iter().filter_map(|d| d.r).collect();
-        rs.sort_by(f64::total_cmp);
-        let median = stats::percentile(&rs, 0.5)?;
+        let median = findings::median_r(&self.findings.drivers)?;
         let axes = ChartAxes::around(&placed);
         let dots: Vec<[f64; 2]> = placed
             .iter()

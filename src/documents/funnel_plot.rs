@@ -80,10 +80,10 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
     let n_min = participants.iter().map(|p| p.n).min()? as f64;
     let n_max = participants.iter().map(|p| p.n).max()? as f64;
     let n = [(n_min * 0.8).floor().max(1.0), (n_max * 1.1).ceil()];
-    let limit = |z: f64, sign: f64| funnel.centre + sign * z * funnel.sd / n[0].sqrt();
+    let widest = funnel.half_width(n[0], Z998);
     let totals = participants.iter().filter_map(|p| p.total.v);
-    let lowest = totals.clone().fold(limit(Z998, -1.0), f64::min);
-    let highest = totals.fold(limit(Z998, 1.0), f64::max);
+    let lowest = totals.clone().fold(funnel.centre - widest, f64::min);
+    let highest = totals.fold(funnel.centre + widest, f64::max);
     let axes = Axes {
         n,
         total: [
@@ -93,17 +93,11 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
     };
     let line = |z: f64, sign: f64| limit_line(funnel, &axes, z * sign);
     let points: Vec<PlotPoint> = participants.iter().map(|p| plot_point(&axes, p)).collect();
-    let mut outside: Vec<Participant> = participants
-        .iter()
-        .filter(|p| p.funnel != "within")
-        .cloned()
+    let total = |i: usize| participants[i].total.v.unwrap_or(0.0);
+    let mut outside: Vec<usize> = (0..participants.len())
+        .filter(|&i| participants[i].funnel != "within")
         .collect();
-    outside.sort_by(|a, b| {
-        b.total
-            .v
-            .unwrap_or(0.0)
-            .total_cmp(&a.total.v.unwrap_or(0.0))
-    });
+    outside.sort_by(|&a, &b| total(b).total_cmp(&total(a)));
     Some(FunnelView {
         centre: figure(Some(funnel.centre), 1, lang),
         width: WIDTH,
@@ -115,14 +109,14 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
         high998: line(Z998, 1.0),
         x_ticks: tick_marks(axes.n, 1.0, |v| axes.x(v), |v| number(v, 0, lang)),
         y_ticks: tick_marks(axes.total, 1.0, |v| axes.y(v), |v| number(v, 0, lang)),
-        labels: place_labels(funnel, &outside, &points, &axes),
+        labels: place_labels(funnel, &participants, &outside, &points),
         n_points: participants.len(),
         n_outside_95: participants
             .iter()
             .filter(|p| p.funnel_95 != "within")
             .count(),
         points,
-        outside,
+        outside: outside.iter().map(|&i| participants[i].clone()).collect(),
     })
 }
 
@@ -135,42 +129,40 @@ fn plot_point(axes: &Axes, p: &Participant) -> PlotPoint {
     }
 }
 
-/// centre + z·s/√n across the inquiry axis, closer together where the funnel bends most.
+/// centre + z·s/√n across the inquiry axis (z < 0 for the lower limit), the points closer
+/// together where the funnel bends most.
 fn limit_line(funnel: &Funnel, axes: &Axes, z: f64) -> Vec<[f64; 2]> {
     let [from, to] = axes.n;
     (0..=LINE_STEPS)
         .map(|i| {
             let n = from * (to / from).powf(i as f64 / LINE_STEPS as f64);
-            [axes.x(n), axes.y(funnel.centre + z * funnel.sd / n.sqrt())]
+            [axes.x(n), axes.y(funnel.centre + funnel.half_width(n, z))]
         })
         .collect()
 }
 
-/// Names the participants outside the 99.8 % limits, the most extreme first; a name that
-/// finds no free spot is left to the table below the plot.
+/// Names the participants outside the 99.8 % limits (`outside`, indexes into `participants`
+/// and `points`), the most extreme first; a name that finds no free spot is left to the
+/// table below the plot.
 fn place_labels(
     funnel: &Funnel,
-    outside: &[Participant],
+    participants: &[Participant],
+    outside: &[usize],
     points: &[PlotPoint],
-    axes: &Axes,
 ) -> Vec<Label> {
-    let dots: Vec<[f64; 2]> = points.iter().map(|p| [p.x, p.y]).collect();
-    let mut order: Vec<&Participant> = outside.iter().collect();
-    let extremeness = |p: &Participant| {
+    let extremeness = |i: usize| {
+        let p = &participants[i];
         let total = p.total.v.unwrap_or(funnel.centre);
         ((total - funnel.centre) * (p.n as f64).sqrt()).abs()
     };
-    order.sort_by(|a, b| extremeness(b).total_cmp(&extremeness(a)));
-    let mut all_dots = dots;
+    let mut order = outside.to_vec();
+    order.sort_by(|&a, &b| extremeness(b).total_cmp(&extremeness(a)));
+    let dots: Vec<[f64; 2]> = points.iter().map(|p| [p.x, p.y]).collect();
     let names: Vec<(usize, String)> = order
         .into_iter()
-        .map(|p| {
-            let dot = plot_point(axes, p);
-            all_dots.push([dot.x, dot.y]);
-            (all_dots.len() - 1, p.name.clone())
-        })
+        .map(|i| (i, participants[i].name.clone()))
         .collect();
-    PLOT.place_labels(&all_dots, &names)
+    PLOT.place_labels(&dots, &names)
 }
 
 #[cfg(test)]

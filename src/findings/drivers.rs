@@ -44,13 +44,18 @@ pub fn drivers(season: &Season, data: &Dataset, scores: &Scores, outcome: usize)
         .collect()
 }
 
+/// The median r of the drivers that have one: where the stronger drivers begin.
+pub fn median_r(drivers: &[Driver]) -> Option<f64> {
+    let mut rs: Vec<f64> = drivers.iter().filter_map(|d| d.r).collect();
+    rs.sort_by(f64::total_cmp);
+    stats::percentile(&rs, 0.5)
+}
+
 /// Up to three questions that matter most where the participant is furthest below its class:
 /// among the stronger drivers (r at or above the median r), those with a negative gap, the
 /// largest first.
 pub fn priorities(drivers: &[Driver], findings: &ParticipantFindings) -> Vec<usize> {
-    let mut rs: Vec<f64> = drivers.iter().filter_map(|d| d.r).collect();
-    rs.sort_by(f64::total_cmp);
-    let Some(median) = stats::percentile(&rs, 0.5) else {
+    let Some(median) = median_r(drivers) else {
         return Vec::new();
     };
     let mut behind: Vec<(usize, f64)> = drivers

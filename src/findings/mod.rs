@@ -4,7 +4,7 @@
 
 mod drivers;
 
-pub use drivers::{Driver, drivers, priorities};
+pub use drivers::{Driver, drivers, median_r, priorities};
 
 use crate::config::Season;
 use crate::input::Dataset;

@@ -42,9 +42,14 @@ impl Funnel {
         })
     }
 
+    /// z·s/√n: how far the limits lie from the centre at `n` inquiries.
+    pub fn half_width(&self, n: f64, z: f64) -> f64 {
+        z * self.sd / n.sqrt()
+    }
+
     /// The limits c ± z·s/√n.
     pub fn limits(&self, n: usize, z: f64) -> (f64, f64) {
-        let half = z * self.sd / (n as f64).sqrt();
+        let half = self.half_width(n as f64, z);
         (self.centre - half, self.centre + half)
     }
 
