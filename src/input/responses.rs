@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::findings::{Columns, Findings, ragged};
@@ -28,7 +30,7 @@ pub(super) struct Responses<'a> {
     /// `comment_*` columns with their suffix.
     comments: Vec<(usize, String)>,
     participants: &'a [Participant],
-    by_id: HashMap<&'a str, usize>,
+    by_id: FxHashMap<&'a str, usize>,
     /// Participants whose own row was set aside, with its line.
     rejected: &'a HashMap<String, usize>,
 }
@@ -116,7 +118,7 @@ impl<'a> Responses<'a> {
 
     /// Every row that passes its checks, as an inquiry.
     pub fn read_all(&self, rows: &[&Row], findings: &mut Findings) -> Vec<Inquiry> {
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: FxHashMap<String, usize> = FxHashMap::default();
         let mut inquiries = Vec::with_capacity(rows.len());
         for row in rows {
             if !ragged(self.table, row, findings) {
@@ -134,7 +136,7 @@ impl<'a> Responses<'a> {
     fn read(
         &self,
         row: &Row,
-        seen: &mut HashMap<String, usize>,
+        seen: &mut FxHashMap<String, usize>,
         findings: &mut Findings,
     ) -> Option<Inquiry> {
         let f = Fields {
@@ -182,7 +184,7 @@ impl<'a> Responses<'a> {
     fn inquiry_id<'r>(
         &self,
         f: &Fields<'r>,
-        seen: &mut HashMap<String, usize>,
+        seen: &mut FxHashMap<String, usize>,
         findings: &mut Findings,
     ) -> &'r str {
         let c = self.col("inquiry_id");
