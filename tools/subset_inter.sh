@@ -4,7 +4,7 @@
 # the layout features go, because Inter's 32 features (ccmp, locl, calt, the stylistic sets …)
 # made shaping the largest part of a report's time though no report uses one (measured in
 # docs/performance.md):
-# - `Inter`: `kern` and `mark` only, for headings and covers, where kerning shows;
+# - `Inter` Bold: `kern` and `mark` only, for the names on the covers, where kerning shows most;
 # - `Inter Unkerned`: `mark` only, for everything else (kerning is a tenth of what is left and
 #   hardly shows at body sizes). Turning kerning off with `set text(kerning: false)` instead
 #   would turn it off in the fallback fonts too, and Arabic shaping needs it.
@@ -20,8 +20,8 @@ subset() {
     --name-languages='*' --notdef-glyph --notdef-outline --recommended-glyphs \
     --no-prune-unicode-ranges --output-file="$3"
 }
+subset "$src/Inter-Bold.otf" kern,mark "$out/Inter-Bold.otf"
 for w in Regular Italic SemiBold Bold; do
-  subset "$src/Inter-$w.otf" kern,mark "$out/Inter-$w.otf"
   subset "$src/Inter-$w.otf" mark "$out/InterUnkerned-$w.otf"
   python3 - "$out/InterUnkerned-$w.otf" <<'PY'
 import sys
