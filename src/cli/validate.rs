@@ -23,7 +23,7 @@ pub fn validate(args: Args) -> Result<Outcome, ksp::Error> {
     season.drivers = None;
     let prepared = ksp::prepare(season)?;
     // The files the config names for the reports (last season, a sensitivity table).
-    drop(prepared.context(ksp::report_date(&prepared.season, &prepared.data))?);
+    prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;
     print_warnings(&prepared.data.warnings);
     let ranked = prepared.standings.eligible.iter().filter(|e| **e).count();
     println!(

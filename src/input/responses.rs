@@ -3,9 +3,8 @@
 
 use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
-
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 
 use super::findings::{Columns, Findings, ragged};
 use super::table::{Place, Row, Table};

@@ -79,24 +79,15 @@ pub fn parse_answer(q: &Question, text: &str) -> Result<Answer, ValueError> {
 /// Parses RFC 3339 with an offset, or `YYYY-MM-DD HH:MM[:SS]` local time in the season's zone.
 /// A local time that falls in the autumn's repeated hour is taken as its first occurrence.
 pub fn parse_timestamp(text: &str, timezone: Tz) -> Result<DateTime<Utc>, ValueError> {
-    let naive = match strict_local(text) {
-        Some(naive) => Some(naive),
-        None => {
-            if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-                return Ok(t.with_timezone(&Utc));
-            }
-            const LOCAL: [&str; 4] = [
-                "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%d %H:%M",
-                "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%dT%H:%M",
-            ];
-            LOCAL
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        }
-    };
-    let naive = naive
+    // A local time has no offset, so it is never RFC 3339: the common case skips that parser.
+    let strict = strict_local(text);
+    if strict.is_none()
+        && let Ok(t) = DateTime::parse_from_rfc3339(text)
+    {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = strict
+        .or_else(|| general_local(text))
         .ok_or_else(|| {
             ValueError::new(format!(
                 "`{text}` is not a timestamp: write RFC 3339 (2022-03-04T10:00:00+01:00) or local YYYY-MM-DD HH:MM[:SS]"
@@ -111,6 +102,19 @@ pub fn parse_timestamp(text: &str, timezone: Tz) -> Result<DateTime<Utc>, ValueE
                 "`{text}` does not exist in {timezone}: the clocks skipped it (daylight saving)"
             ))
         })
+}
+
+/// The local forms a timestamp may take, read by chrono's format parser.
+fn general_local(text: &str) -> Option<NaiveDateTime> {
+    const LOCAL: [&str; 4] = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ];
+    LOCAL
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
 }
 
 /// `YYYY-MM-DD HH:MM[:SS]` (or with `T`) in exactly that many digits, read without chrono's
@@ -147,15 +151,7 @@ mod tests {
             "1999-12-31 23:59:59",
             "2024-02-29 00:00",
         ] {
-            let general = [
-                "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%d %H:%M",
-                "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%dT%H:%M",
-            ]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
-            assert_eq!(strict_local(text), general, "{text}");
+            assert_eq!(strict_local(text), general_local(text), "{text}");
         }
         for text in [
             "2023-02-29 10:00",
