@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::config::{
     Breakdown, BreakdownColumn, Category, Label, MeanOf, Measure, Season, Sector, Texts, TimeLimit,
 };
@@ -141,7 +143,7 @@ pub fn analyse(
                     })
                     .collect(),
                 participants: inquiries_of
-                    .iter()
+                    .par_iter()
                     .map(|ids| counts(&mut ids.iter().copied()))
                     .collect(),
                 categories,
@@ -170,7 +172,7 @@ pub fn analyse(
     Analysis {
         breakdowns,
         season_times: times(&all),
-        participant_times: inquiries_of.iter().map(|ids| times(ids)).collect(),
+        participant_times: inquiries_of.par_iter().map(|ids| times(ids)).collect(),
         thresholds: season
             .thresholds
             .iter()
@@ -212,7 +214,7 @@ fn category_index(
             Sector::Public => "public".into(),
         },
         BreakdownColumn::Question(q) => match inquiry.answers[q]? {
-            Answer::Choice(option) => return Some(option),
+            Answer::Choice(option) => return Some(option as usize),
             Answer::Scale(v) => v.to_string(),
             Answer::YesNo(yes) => if yes { "yes" } else { "no" }.into(),
         },

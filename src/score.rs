@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::{Channel, Question, QuestionKind, Season};
+use crate::config::{Channel, Question, QuestionKind, Season, Sector};
 use crate::input::{Answer, Dataset, Inquiry};
 use crate::stats;
 
@@ -17,8 +17,6 @@ pub struct InquiryScore {
     pub handling: Option<i64>,
     /// pct(i, a) per area; `None` where the area is not applicable.
     pub area_pct: Vec<Option<f64>>,
-    /// (earned, possible) per question; `None` where the question earned nothing possible.
-    pub question_points: Vec<Option<(f64, f64)>>,
     /// S(i); `None` only for an answered inquiry with no applicable area.
     pub score: Option<f64>,
 }
@@ -122,12 +120,13 @@ pub fn score(season: &Season, data: &Dataset) -> Scores {
     let participants = data
         .inquiries_by_participant()
         .par_iter()
-        .map(|indexes| {
+        .enumerate()
+        .map(|(p, indexes)| {
             let pairs: Vec<(&Inquiry, &InquiryScore)> = indexes
                 .iter()
                 .map(|&i| (&data.inquiries[i], &inquiries[i]))
                 .collect();
-            participant_figures(season, &pairs)
+            participant_figures(season, data.participants[p].sector, &pairs)
         })
         .collect();
     Scores {
@@ -170,7 +169,6 @@ pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> Inqu
         _ => None,
     };
     let mut area_pct = vec![None; season.areas.len()];
-    let mut question_points = vec![None; season.questions.len()];
     if !answered {
         if let Some(w) = season.wait_area {
             area_pct[w] = Some(0.0);
@@ -180,37 +178,16 @@ pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> Inqu
             wait,
             handling,
             area_pct,
-            question_points,
             score: Some(0.0),
         };
     }
     let mut earned = vec![0.0; season.areas.len()];
     let mut possible = vec![0.0; season.areas.len()];
     for (qi, q) in season.questions.iter().enumerate() {
-        let (Some(area), Some(answer)) = (q.area, inquiry.answers[qi]) else {
-            continue;
-        };
-        if !q.applies(inquiry.channel, sector) {
-            continue;
+        if let (Some(area), Some((points, most))) = (q.area, points(season, inquiry, sector, qi)) {
+            earned[area] += points;
+            possible[area] += most;
         }
-        let points = match (q.kind, answer) {
-            (QuestionKind::Scale, Answer::Scale(v)) => {
-                let (lo, hi) = q.scale.expect("scale questions have a scale");
-                q.points * (v - lo) as f64 / (hi - lo) as f64
-            }
-            (QuestionKind::YesNo, Answer::YesNo(yes)) => {
-                if yes {
-                    q.points
-                } else {
-                    0.0
-                }
-            }
-            (QuestionKind::Choice, Answer::Choice(o)) => q.options[o].points,
-            _ => unreachable!("answers are parsed by their question's kind"),
-        };
-        question_points[qi] = Some((points, q.points));
-        earned[area] += points;
-        possible[area] += q.points;
     }
     for (a, pct) in area_pct.iter_mut().enumerate() {
         if Some(a) == season.wait_area {
@@ -237,9 +214,51 @@ pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> Inqu
         wait,
         handling,
         area_pct,
-        question_points,
         score,
     }
+}
+
+/// The points question `qi` earned on a scored inquiry, with the points it could earn;
+/// `None` where it earned nothing possible (an unanswered inquiry, a question in no area,
+/// no answer, or a question that does not apply). Computed when asked rather than kept:
+/// a million inquiries of twenty questions would hold half a gigabyte of them.
+pub fn question_points(
+    season: &Season,
+    data: &Dataset,
+    inquiry: &Inquiry,
+    score: &InquiryScore,
+    qi: usize,
+) -> Option<(f64, f64)> {
+    let sector = data.participants[inquiry.participant].sector;
+    score
+        .answered
+        .then(|| points(season, inquiry, sector, qi))
+        .flatten()
+}
+
+/// [`question_points`] of an answered inquiry of a participant in `sector`.
+fn points(season: &Season, inquiry: &Inquiry, sector: Sector, qi: usize) -> Option<(f64, f64)> {
+    let q = &season.questions[qi];
+    let answer = inquiry.answers[qi]?;
+    if q.area.is_none() || !q.applies(inquiry.channel, sector) {
+        return None;
+    }
+    let points = match (q.kind, answer) {
+        (QuestionKind::Scale, Answer::Scale(v)) => {
+            let (lo, hi) = q.scale.expect("scale questions have a scale");
+            q.points * (i64::from(v) - lo) as f64 / (hi - lo) as f64
+        }
+        (QuestionKind::YesNo, Answer::YesNo(yes)) => {
+            if yes {
+                q.points
+            } else {
+                0.0
+            }
+        }
+        (QuestionKind::Choice, Answer::Choice(o)) => q.options[o as usize].points,
+        _ => unreachable!("answers are parsed by their question's kind"),
+    };
+    Some((points, q.points))
 }
 
 fn sorted(mut values: Vec<f64>) -> Vec<f64> {
@@ -247,8 +266,10 @@ fn sorted(mut values: Vec<f64>) -> Vec<f64> {
     values
 }
 
+/// The figures of one participant, in `sector`, from its inquiries.
 pub fn participant_figures(
     season: &Season,
+    sector: Sector,
     inquiries: &[(&Inquiry, &InquiryScore)],
 ) -> ParticipantFigures {
     let n_inquiries = inquiries.len();
@@ -325,7 +346,8 @@ pub fn participant_figures(
             }
             let (earned, possible) = inquiries
                 .iter()
-                .filter_map(|(_, s)| s.question_points[qi])
+                .filter(|(_, s)| s.answered)
+                .filter_map(|(i, _)| points(season, i, sector, qi))
                 .fold((0.0, 0.0), |(e, p), (x, y)| (e + x, p + y));
             (possible > 0.0).then(|| 100.0 * earned / possible)
         })
@@ -417,7 +439,7 @@ fn answer_stats(q: &Question, answers: &[Answer]) -> QuestionStats {
         }
         QuestionKind::Choice => {
             stats.shares = (0..q.options.len())
-                .map(|o| share(answers.iter().filter(|a| **a == Answer::Choice(o)).count()))
+                .map(|o| share(answers.iter().filter(|a| a.choice() == Some(o)).count()))
                 .collect();
         }
     }
@@ -427,7 +449,6 @@ fn answer_stats(q: &Question, answers: &[Answer]) -> QuestionStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Sector;
     use crate::input::Participant;
     use chrono::{DateTime, TimeZone, Utc};
 
@@ -531,6 +552,7 @@ mod tests {
     ) -> Inquiry {
         Inquiry {
             id: "I".into(),
+            line: 2,
             participant: 0,
             shopper_id: String::new(),
             channel,
@@ -574,8 +596,8 @@ mod tests {
         assert!(close(s.area_pct[1].unwrap(), 50.0));
         assert!(close(s.area_pct[2].unwrap(), 500.0 / 6.0));
         assert!(close(s.score.unwrap(), 61.0));
-        assert_eq!(s.question_points[0], Some((3.0, 4.0)));
-        assert_eq!(s.question_points[2], Some((1.0, 2.0)));
+        assert_eq!(question_points(&season, &data, &i, &s, 0), Some((3.0, 4.0)));
+        assert_eq!(question_points(&season, &data, &i, &s, 2), Some((1.0, 2.0)));
     }
 
     #[test]

@@ -482,11 +482,11 @@ impl Context<'_> {
     /// Comments by column, areas first in the config's order, each group in inquiry order.
     fn comment_groups(&self, p: usize) -> Vec<CommentGroup> {
         let (season, data, lang) = (self.season, self.data, self.lang);
-        let mut groups: Vec<String> = data.comment_columns.clone();
-        groups.sort_by_key(|g| season.area_index(g).unwrap_or(usize::MAX));
+        let mut groups: Vec<(usize, &String)> = data.comment_columns.iter().enumerate().collect();
+        groups.sort_by_key(|(_, g)| season.area_index(g).unwrap_or(usize::MAX));
         groups
-            .iter()
-            .map(|group| CommentGroup {
+            .into_iter()
+            .map(|(column, group)| CommentGroup {
                 name: season.area_index(group).map_or_else(
                     || group.replace('_', " "),
                     |a| season.areas[a].name.get(lang).to_string(),
@@ -498,7 +498,7 @@ impl Context<'_> {
                         inquiry
                             .comments
                             .iter()
-                            .filter(|(g, _)| g == group)
+                            .filter(|(c, _)| *c == column)
                             .map(move |(_, text)| (inquiry, text))
                     })
                     .map(|(inquiry, text)| CommentRow {
@@ -545,10 +545,11 @@ impl Context<'_> {
                         .enumerate()
                         .filter_map(|(qi, (q, a))| {
                             let value = match a.as_ref()? {
-                                Answer::Scale(v) => AnswerValue::Scale(*v),
+                                Answer::Scale(v) => AnswerValue::Scale((*v).into()),
                                 Answer::YesNo(yes) => AnswerValue::YesNo(*yes),
                                 Answer::Choice(o) => {
-                                    AnswerValue::Option(q.options[*o].text.get(lang).to_string())
+                                    let option = &q.options[*o as usize];
+                                    AnswerValue::Option(option.text.get(lang).to_string())
                                 }
                             };
                             Some((format!("Q{}", qi + 1), value))

@@ -4,7 +4,7 @@
 use super::ParticipantFindings;
 use crate::config::{QuestionKind, Season};
 use crate::input::{Answer, Dataset};
-use crate::score::Scores;
+use crate::score::{self, Scores};
 use crate::stats;
 
 /// One question as a driver of the outcome.
@@ -31,7 +31,7 @@ pub fn drivers(season: &Season, data: &Dataset, scores: &Scores, outcome: usize)
                 .zip(&scores.inquiries)
                 .filter(|(_, s)| s.answered)
                 .filter_map(|(i, s)| {
-                    let (earned, possible) = s.question_points[q]?;
+                    let (earned, possible) = score::question_points(season, data, i, s, q)?;
                     Some((earned / possible, value(i.answers[outcome])?))
                 })
                 .collect();

@@ -6,10 +6,12 @@ mod drivers;
 
 pub use drivers::{Driver, drivers, median_r, priorities};
 
+use rayon::prelude::*;
+
 use crate::config::Season;
 use crate::input::Dataset;
 use crate::rank::Standings;
-use crate::score::Scores;
+use crate::score::{self, Scores};
 use crate::stats::{self, Moments};
 
 /// A participant's figure against its class: `gap = value − class_value`.
@@ -54,8 +56,8 @@ pub struct Findings {
 pub fn find(season: &Season, data: &Dataset, scores: &Scores, standings: &Standings) -> Findings {
     let by_participant = data.inquiries_by_participant();
     let moments: Vec<Vec<Moments>> = by_participant
-        .iter()
-        .map(|inquiries| question_moments(season, scores, inquiries))
+        .par_iter()
+        .map(|inquiries| question_moments(season, data, scores, inquiries))
         .collect();
     let mut participants: Vec<ParticipantFindings> = (0..data.participants.len())
         .map(|p| area_findings(season, scores, standings, p))
@@ -122,12 +124,20 @@ fn area_findings(
 }
 
 /// Per question, the moments of the participant's per-inquiry shares earned/P(q).
-fn question_moments(season: &Season, scores: &Scores, inquiries: &[usize]) -> Vec<Moments> {
+fn question_moments(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    inquiries: &[usize],
+) -> Vec<Moments> {
     (0..season.questions.len())
         .map(|q| {
             let shares: Vec<f64> = inquiries
                 .iter()
-                .filter_map(|&i| scores.inquiries[i].question_points[q])
+                .filter_map(|&i| {
+                    let inquiry = &data.inquiries[i];
+                    score::question_points(season, data, inquiry, &scores.inquiries[i], q)
+                })
                 .map(|(earned, possible)| earned / possible)
                 .collect();
             Moments::of(&shares)

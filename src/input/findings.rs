@@ -1,7 +1,10 @@
 //! What checking the input files finds: errors with their place, warnings counted with the
 //! first place they were seen, and the characters changed so reports can show them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use super::table::{InputError, Place, Row, Table};
 use super::{TextFix, Warning};
@@ -50,6 +53,19 @@ impl<'c> Findings<'c> {
             .entry(message.into())
             .and_modify(|(n, _)| *n += 1)
             .or_insert((1, place));
+    }
+
+    /// Adds what checking a later part of the input found: a warning keeps the place it was
+    /// first seen at.
+    pub fn absorb(&mut self, later: Findings) {
+        self.errors.extend(later.errors);
+        self.fixes.extend(later.fixes);
+        for (message, (count, place)) in later.warnings {
+            self.warnings
+                .entry(message)
+                .and_modify(|(n, _)| *n += count)
+                .or_insert((count, place));
+        }
     }
 
     /// Errors found so far, to tell whether a row added any.
@@ -105,12 +121,13 @@ pub(super) fn text_fix_warnings(fixes: &[TextFix]) -> Vec<Warning> {
 
 /// Maps required and optional columns to their positions; reports missing and duplicated ones.
 pub(super) struct Columns {
-    index: HashMap<String, usize>,
+    /// Looked up a dozen times per row: a fast hash.
+    index: FxHashMap<String, usize>,
 }
 
 impl Columns {
     pub fn new(table: &Table, required: &[&str], findings: &mut Findings) -> Self {
-        let mut index = HashMap::new();
+        let mut index = FxHashMap::default();
         for (i, h) in table.headers.iter().enumerate() {
             if h.is_empty() {
                 findings.error(
@@ -146,19 +163,27 @@ impl Columns {
     }
 }
 
-/// Rows that are not blank; a blank row is skipped with a warning and is not counted as read.
-pub(super) fn data_rows<'t>(table: &'t Table, findings: &mut Findings) -> Vec<&'t Row> {
+/// The rows that are not blank, read whole: for the participants file, which is small.
+pub(super) fn data_rows<'t>(table: &'t Table, findings: &mut Findings) -> Vec<Cow<'t, Row>> {
     table
-        .rows
-        .iter()
-        .filter(|row| {
-            let blank = row.fields.iter().all(|f| f.trim().is_empty());
-            if blank {
-                findings.warn(table.place(Some(row.line), None), "blank rows are skipped");
+        .rows()
+        .filter_map(|row| match row {
+            Ok(row) => (!blank(table, &row, findings)).then_some(row),
+            Err(e) => {
+                findings.errors.push(*e);
+                None
             }
-            !blank
         })
         .collect()
+}
+
+/// A blank row is skipped with a warning and is not counted as read.
+pub(super) fn blank(table: &Table, row: &Row, findings: &mut Findings) -> bool {
+    let blank = row.fields.iter().all(|f| f.trim().is_empty());
+    if blank {
+        findings.warn(table.place(Some(row.line), None), "blank rows are skipped");
+    }
+    blank
 }
 
 /// Checks the row's width; a ragged row is reported once and not read further.

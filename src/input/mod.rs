@@ -32,20 +32,29 @@ pub struct Participant {
     pub line: usize,
 }
 
-/// One answer, checked against its question.
+/// One answer, checked against its question: eight bytes, as a large season holds tens of
+/// millions of them (a scale's ends fit in `i32`, which the config checks).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Answer {
-    Scale(i64),
+    Scale(i32),
     YesNo(bool),
     /// Index into the question's options.
-    Choice(usize),
+    Choice(u32),
 }
 
 impl Answer {
     /// The value of a scale answer.
     pub fn scale(self) -> Option<i64> {
         match self {
-            Answer::Scale(v) => Some(v),
+            Answer::Scale(v) => Some(v.into()),
+            _ => None,
+        }
+    }
+
+    /// The option of a choice answer, as an index into the question's options.
+    pub fn choice(self) -> Option<usize> {
+        match self {
+            Answer::Choice(o) => Some(o as usize),
             _ => None,
         }
     }
@@ -54,6 +63,8 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub struct Inquiry {
     pub id: String,
+    /// The inquiry's line in the responses file.
+    pub line: usize,
     /// Index into `Dataset::participants`.
     pub participant: usize,
     pub shopper_id: String,
@@ -65,8 +76,9 @@ pub struct Inquiry {
     pub ended_at: Option<DateTime<Utc>>,
     /// One entry per question of `Season::questions`.
     pub answers: Vec<Option<Answer>>,
-    /// Non-empty comments by their column suffix (`comment_agent` → `agent`), in column order.
-    pub comments: Vec<(String, String)>,
+    /// Non-empty comments by their column, an index into `Dataset::comment_columns`, in
+    /// column order.
+    pub comments: Vec<(usize, String)>,
     /// The values of `Season::extra_columns`, trimmed; empty when not given.
     pub extra: Vec<String>,
 }
@@ -265,20 +277,12 @@ pub fn check_tables(
 
 fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Dataset {
     let participant_rows = data_rows(pt, findings);
-    let response_rows = data_rows(rt, findings);
     let checked = participants::check(season, pt, &participant_rows, findings);
-    if response_rows.is_empty() {
-        findings.error(
-            rt.place(None, None),
-            "",
-            "the responses file has no rows: it needs one row per inquiry",
-        );
-    }
     let mut dataset = Dataset {
         participants: Vec::new(),
         inquiries: Vec::new(),
         comment_columns: Vec::new(),
-        rows_read: participant_rows.len() + response_rows.len(),
+        rows_read: participant_rows.len(),
         rows_rejected: 0,
         rejects: Vec::new(),
         inputs: vec![InputFile::of(pt), InputFile::of(rt)],
@@ -292,15 +296,36 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         &checked.rejected,
         findings,
     ) else {
+        // Counted still, so a file without rows says so beside its header's problems.
+        no_rows(rt, data_rows(rt, findings).len(), findings);
         dataset.participants = checked.participants;
         return dataset;
     };
-    let inquiries = responses.read_all(&response_rows, findings);
+    let mut read = responses.read_all(findings);
+    if no_rows(rt, read.rows, findings) {
+        dataset.participants = checked.participants;
+        return dataset;
+    }
+    dataset.rows_read += read.rows;
+    responses.set_aside_repeats(&mut read.inquiries, &mut read.ids_set_aside, findings);
     dataset.comment_columns = responses.comment_columns();
-    let (participants, inquiries) = canonical(pt, rt, checked.participants, inquiries, findings);
+    let (participants, inquiries) =
+        canonical(pt, rt, checked.participants, read.inquiries, findings);
     dataset.participants = participants;
     dataset.inquiries = inquiries;
     dataset
+}
+
+/// Whether the responses file has no rows, an error of the file.
+fn no_rows(rt: &Table, rows: usize, findings: &mut Findings) -> bool {
+    if rows == 0 {
+        findings.error(
+            rt.place(None, None),
+            "",
+            "the responses file has no rows: it needs one row per inquiry",
+        );
+    }
+    rows == 0
 }
 
 /// The participants with inquiries (one without is an error of its row), sorted by id, and
@@ -347,6 +372,74 @@ fn canonical(
     for inquiry in &mut inquiries {
         inquiry.participant = new_index[inquiry.participant];
     }
-    inquiries.sort_by(|a, b| a.id.cmp(&b.id));
+    // Sorted already when repeats were set aside; ids are unique by now, so an unstable sort
+    // (in place, linear on sorted input) is exact.
+    inquiries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     (participants, inquiries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The hand-worked season's participants with these responses, bad rows set aside.
+    fn with_responses(rows: &[&str]) -> Dataset {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/handworked");
+        let overrides = crate::config::Overrides::set(&["input.on_bad_row=reject".into()]);
+        let season = crate::config::load(&root.join("ksp.toml"), &overrides).unwrap();
+        let participants = std::fs::read(&season.participants_path).unwrap();
+        let participants = table::read_csv(&season.participants_path, participants, None);
+        let header = "inquiry_id,participant_id,shopper_id,channel,attempts,sent_at,answered_at,ended_at,listened,answers,would_buy,grade,nps,comment_agent";
+        let text = std::iter::once(header).chain(rows.iter().copied());
+        let text = text.collect::<Vec<_>>().join("\n").into_bytes();
+        let responses = table::read_csv(&season.responses_path, text, None);
+        let coverage = Coverage::everything();
+        check_tables(
+            &season,
+            &participants.unwrap(),
+            &responses.unwrap(),
+            &coverage,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_repeated_inquiry_id_is_set_aside_naming_the_line_it_was_last_used_on() {
+        let row = |id: &str, channel: &str| {
+            format!("{id},A,S1,{channel},1,2022-03-01 10:00:00,2022-03-01 10:00:45,,5,ja,nei,4,9,")
+        };
+        let rows = [
+            row("X1", "phone"),
+            row("X2", "fax"),
+            row("X1", "phone"),
+            row("X2", "phone"),
+            row("X1", "email"),
+        ];
+        let data = with_responses(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+        let ids: Vec<(&str, usize)> = data
+            .inquiries
+            .iter()
+            .map(|i| (i.id.as_str(), i.line))
+            .collect();
+        assert_eq!(ids, [("X1", 2)]);
+        let problems: Vec<(Option<usize>, &str)> = data
+            .rejects
+            .iter()
+            .filter(|e| e.place.file.ends_with("responses.csv"))
+            .map(|e| (e.place.line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    Some(3),
+                    "unknown channel `fax`: the config knows phone, email"
+                ),
+                (Some(4), "the inquiry_id `X1` is also used on line 2"),
+                (Some(5), "the inquiry_id `X2` is also used on line 3"),
+                (Some(6), "the inquiry_id `X1` is also used on line 4"),
+            ]
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The participants file: one row per participant.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::Participant;
@@ -19,7 +20,7 @@ pub(super) struct Checked {
 pub(super) fn check(
     season: &Season,
     pt: &Table,
-    rows: &[&Row],
+    rows: &[Cow<Row>],
     findings: &mut Findings,
 ) -> Checked {
     let columns = Columns::new(pt, &COLUMNS, findings);

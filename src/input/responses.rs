@@ -4,13 +4,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rustc_hash::FxHashMap;
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::slice::ParallelSliceMut;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::findings::{Columns, Findings, ragged};
-use super::table::{Place, Row, Table};
+use super::findings::{Columns, Findings, blank, ragged};
+use super::table::{Batch, Place, Row, Table};
 use super::values::{parse_answer, parse_timestamp, suggestion};
 use super::{Answer, Inquiry, Participant};
 use crate::config::{BreakdownColumn, OnBadRow, RESERVED_COLUMNS, Season};
+use crate::glyphs::Coverage;
 
 /// `sent_at`, `answered_at` and `ended_at` of a row, each when given and readable.
 type Times = (
@@ -18,6 +21,26 @@ type Times = (
     Option<DateTime<Utc>>,
     Option<DateTime<Utc>>,
 );
+
+/// Rows one thread checks at a time: large enough that handing out batches costs nothing,
+/// small enough that both cores stay busy to the end.
+const BATCH_ROWS: usize = 4096;
+
+/// What reading the responses rows found.
+pub(super) struct Read {
+    /// The inquiries of rows without problems, in file order.
+    pub inquiries: Vec<Inquiry>,
+    /// Rows read, blank rows not counted.
+    pub rows: usize,
+    /// The ids of rows set aside, with their lines: a repeat of one is still a repeat.
+    pub ids_set_aside: Vec<(String, usize)>,
+}
+
+/// What one batch of rows gave.
+struct Part<'c> {
+    findings: Findings<'c>,
+    read: Read,
+}
 
 /// What reading a responses row needs to know.
 pub(super) struct Responses<'a> {
@@ -115,16 +138,105 @@ impl<'a> Responses<'a> {
         self.comments.iter().map(|(_, s)| s.clone()).collect()
     }
 
-    /// Every row that passes its checks, as an inquiry.
-    pub fn read_all(&self, rows: &[&Row], findings: &mut Findings) -> Vec<Inquiry> {
-        let mut seen: FxHashMap<String, usize> = FxHashMap::default();
-        let mut inquiries = Vec::with_capacity(rows.len());
-        for row in rows {
-            if !ragged(self.table, row, findings) {
-                inquiries.extend(self.read(row, &mut seen, findings));
-            }
+    /// Every row that passes its checks, as an inquiry, in file order. Rows are checked in
+    /// batches in parallel; what each batch finds is added in file order, so the outcome does
+    /// not depend on the number of threads.
+    pub fn read_all(&self, findings: &mut Findings) -> Read {
+        let coverage = findings.coverage;
+        let mut parts: Vec<(usize, Part)> = self
+            .table
+            .batches(BATCH_ROWS)
+            .enumerate()
+            .par_bridge()
+            .map(|(i, batch)| (i, self.read_batch(batch, coverage)))
+            .collect();
+        parts.sort_unstable_by_key(|(i, _)| *i);
+        let inquiries = parts.iter().map(|(_, p)| p.read.inquiries.len()).sum();
+        let mut read = Read {
+            inquiries: Vec::with_capacity(inquiries),
+            rows: 0,
+            ids_set_aside: Vec::new(),
+        };
+        for (_, part) in parts {
+            findings.absorb(part.findings);
+            read.inquiries.extend(part.read.inquiries);
+            read.rows += part.read.rows;
+            read.ids_set_aside.extend(part.read.ids_set_aside);
         }
-        inquiries
+        read
+    }
+
+    fn read_batch<'c>(&self, batch: Batch, coverage: &'c Coverage) -> Part<'c> {
+        let mut findings = Findings::new(coverage);
+        let mut read = Read {
+            inquiries: Vec::with_capacity(BATCH_ROWS),
+            rows: 0,
+            ids_set_aside: Vec::new(),
+        };
+        let id_column = self.col("inquiry_id");
+        batch.for_each(|row| {
+            let row = match row {
+                Ok(row) => row,
+                Err(e) => return findings.errors.push(*e),
+            };
+            if blank(self.table, row, &mut findings) {
+                return;
+            }
+            read.rows += 1;
+            if ragged(self.table, row, &mut findings) {
+                return;
+            }
+            match self.read(row, &mut findings) {
+                Some(inquiry) => read.inquiries.push(inquiry),
+                None => {
+                    let id = id_column.map_or("", |c| row.fields[c].trim());
+                    if !id.is_empty() {
+                        read.ids_set_aside.push((id.to_string(), row.line));
+                    }
+                }
+            }
+        });
+        Part { findings, read }
+    }
+
+    /// Sets aside every row that repeats an inquiry id used on an earlier line (read or set
+    /// aside itself), as an error naming the line the id was last used on. Leaves the
+    /// inquiries sorted by id.
+    pub fn set_aside_repeats(
+        &self,
+        inquiries: &mut Vec<Inquiry>,
+        ids_set_aside: &mut [(String, usize)],
+        findings: &mut Findings,
+    ) {
+        inquiries.par_sort_unstable_by(|a, b| (&a.id, a.line).cmp(&(&b.id, b.line)));
+        ids_set_aside.sort_unstable();
+        let mut read = inquiries.iter().map(|i| (i.id.as_str(), i.line)).peekable();
+        let mut aside = ids_set_aside
+            .iter()
+            .map(|(id, line)| (id.as_str(), *line))
+            .peekable();
+        let uses = std::iter::from_fn(|| match (read.peek(), aside.peek()) {
+            (Some(r), Some(a)) if a < r => aside.next(),
+            (Some(_), _) => read.next(),
+            _ => aside.next(),
+        });
+        let column = self.col("inquiry_id");
+        let mut repeats = FxHashSet::default();
+        let mut last: Option<(&str, usize)> = None;
+        for (id, line) in uses {
+            if let Some((before_id, before)) = last.filter(|(before_id, _)| *before_id == id) {
+                findings.error(
+                    self.table.place(Some(line), column),
+                    before_id,
+                    format!("the inquiry_id `{id}` is also used on line {before}"),
+                );
+                repeats.insert(line);
+            }
+            last = Some((id, line));
+        }
+        if !repeats.is_empty() {
+            inquiries.retain(|i| !repeats.contains(&i.line));
+        }
     }
 
     fn col(&self, name: &str) -> Option<usize> {
@@ -132,18 +244,13 @@ impl<'a> Responses<'a> {
     }
 
     /// One row's inquiry; `None` when it has a problem (recorded in `findings`).
-    fn read(
-        &self,
-        row: &Row,
-        seen: &mut FxHashMap<String, usize>,
-        findings: &mut Findings,
-    ) -> Option<Inquiry> {
+    fn read(&self, row: &Row, findings: &mut Findings) -> Option<Inquiry> {
         let f = Fields {
             table: self.table,
             row,
         };
         let before = findings.mark();
-        let id = self.inquiry_id(&f, seen, findings);
+        let id = self.inquiry_id(&f, findings);
         let pid = f.get(self.col("participant_id"));
         let participant = self.participant(&f, pid, findings)?;
         let channel = self.channel(&f, participant, findings);
@@ -159,6 +266,7 @@ impl<'a> Responses<'a> {
         }
         Some(Inquiry {
             id: id.to_string(),
+            line: row.line,
             participant: participant?,
             shopper_id: findings.showable(
                 f.get(self.col("shopper_id")),
@@ -180,22 +288,13 @@ impl<'a> Responses<'a> {
         })
     }
 
-    fn inquiry_id<'r>(
-        &self,
-        f: &Fields<'r>,
-        seen: &mut FxHashMap<String, usize>,
-        findings: &mut Findings,
-    ) -> &'r str {
+    /// The row's inquiry id; repeats are found once every row is read
+    /// ([`Responses::set_aside_repeats`]).
+    fn inquiry_id<'r>(&self, f: &Fields<'r>, findings: &mut Findings) -> &'r str {
         let c = self.col("inquiry_id");
         let id = c.map_or("", |c| f.row.fields[c].trim());
         if id.is_empty() {
             findings.error(f.at(c), id, "the inquiry_id is empty");
-        } else if let Some(first) = seen.insert(id.to_string(), f.row.line) {
-            findings.error(
-                f.at(c),
-                id,
-                format!("the inquiry_id `{id}` is also used on line {first}"),
-            );
         }
         id
     }
@@ -384,18 +483,14 @@ impl<'a> Responses<'a> {
         values
     }
 
-    /// Non-empty comments by their column suffix, in column order.
-    fn comments(&self, f: &Fields, pid: &str, findings: &mut Findings) -> Vec<(String, String)> {
+    /// Non-empty comments by their column's place in [`Responses::comment_columns`].
+    fn comments(&self, f: &Fields, pid: &str, findings: &mut Findings) -> Vec<(usize, String)> {
         self.comments
             .iter()
-            .filter_map(|(c, suffix)| {
+            .enumerate()
+            .filter_map(|(index, (c, _))| {
                 let text = f.row.fields[*c].trim();
-                (!text.is_empty()).then(|| {
-                    (
-                        suffix.clone(),
-                        findings.showable(text, || f.at(Some(*c)), pid),
-                    )
-                })
+                (!text.is_empty()).then(|| (index, findings.showable(text, || f.at(Some(*c)), pid)))
             })
             .collect()
     }

@@ -1,6 +1,7 @@
 //! Reading an input file into rows of text, each with its line (CSV) or row (Parquet) number.
 //! Typed checks happen in `input`; this module only knows file formats.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -57,7 +58,7 @@ pub struct InputError {
 }
 
 /// An input file as header and rows of text; empty cells are empty strings.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Table {
     pub file: PathBuf,
     /// The sheet an Excel table was read from.
@@ -67,17 +68,115 @@ pub struct Table {
     /// The file's size in bytes.
     pub size: u64,
     pub headers: Vec<String>,
-    pub rows: Vec<Row>,
+    body: Body,
+}
+
+/// A table's data rows: read already, or CSV text read row by row as it is checked, so a
+/// large file is held once as text rather than again as a million rows.
+#[derive(Debug)]
+enum Body {
+    Rows(Vec<Row>),
+    Csv {
+        /// The file's text; its first record is the header.
+        text: Bytes,
+        /// Where the text starts, after a byte-order mark.
+        start: usize,
+        delimiter: u8,
+    },
+}
+
+/// A file's bytes: mapped when they are read as they are, else in memory (decoded text,
+/// tables built in memory).
+#[derive(Debug)]
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(map) => map,
+            Bytes::Owned(bytes) => bytes,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(bytes: Vec<u8>) -> Bytes {
+        Bytes::Owned(bytes)
+    }
+}
+
+impl Bytes {
+    /// The file mapped into memory, or read when it cannot be (an empty file, a pipe).
+    fn of_file(path: &Path) -> std::io::Result<Bytes> {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: the map is only read. Another program truncating the file while ksp
+        // reads it would end the run (SIGBUS) before anything is written; rewriting it
+        // would change what is read, as it would with a copy read at that moment.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) if !map.is_empty() => Ok(Bytes::Mapped(map)),
+            _ => std::fs::read(path).map(Bytes::Owned),
+        }
+    }
+
+    fn into_vec(self) -> Vec<u8> {
+        match self {
+            Bytes::Mapped(map) => map.to_vec(),
+            Bytes::Owned(bytes) => bytes,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Row {
     pub line: usize,
-    /// The row's cells in one buffer: a million rows of thirty cells stay one allocation each.
+    /// The row's cells in one buffer.
     pub fields: csv::StringRecord,
 }
 
 impl Table {
+    /// The data rows in file order; a CSV record that cannot be read is an error at its line.
+    pub fn rows(&self) -> impl Iterator<Item = Result<Cow<'_, Row>, Box<InputError>>> + Send {
+        let (rows, csv) = match &self.body {
+            Body::Rows(rows) => (rows.as_slice(), None),
+            Body::Csv {
+                text,
+                start,
+                delimiter,
+            } => (
+                &[][..],
+                Some(CsvRows::new(self, &text[*start..], *delimiter, 1, true)),
+            ),
+        };
+        let read = rows.iter().map(|row| Ok(Cow::Borrowed(row)));
+        read.chain(csv.into_iter().flatten().map(|row| row.map(Cow::Owned)))
+    }
+
+    /// The data rows in batches of about `rows_per_batch`, in file order, to check in
+    /// parallel.
+    pub fn batches(
+        &self,
+        rows_per_batch: usize,
+    ) -> Box<dyn Iterator<Item = Batch<'_>> + Send + '_> {
+        match &self.body {
+            Body::Rows(rows) => Box::new(rows.chunks(rows_per_batch).map(Batch::Rows)),
+            Body::Csv {
+                text,
+                start,
+                delimiter,
+            } => Box::new(CsvBatches::new(
+                self,
+                &text[*start..],
+                *delimiter,
+                rows_per_batch,
+            )),
+        }
+    }
+
     pub fn place(&self, line: Option<usize>, column: Option<usize>) -> Place {
         Place {
             file: self.file.clone(),
@@ -124,39 +223,38 @@ pub fn read(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
+    let bytes = Bytes::of_file(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
     let (sha256, size) = (crate::hash::sha256_hex(&bytes), bytes.len() as u64);
     let table = match extension.as_str() {
-        "parquet" | "pq" => read_parquet(path, bytes),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, bytes, sheet),
+        "parquet" | "pq" => read_parquet(path, bytes.into_vec()),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, bytes.into_vec(), sheet),
         _ if encoding == Encoding::Windows1252 => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
-            read_csv(path, text.as_bytes(), delimiter)
+            read_csv(path, text.into_owned().into_bytes(), delimiter)
         }
-        _ => read_csv(path, &bytes, delimiter),
+        _ => read_csv(path, bytes, delimiter),
     };
     table.map(|t| Table { sha256, size, ..t })
 }
 
-/// A copy of a record with buffers the size of its fields: the csv crate grows a record's
-/// buffers by doubling, and a clone keeps the slack (half a gigabyte in a million rows).
-fn compact(record: &csv::StringRecord) -> csv::StringRecord {
-    let mut copy = csv::StringRecord::with_capacity(record.as_slice().len(), record.len());
-    copy.extend(record.iter());
-    copy
-}
-
 /// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
-/// fields with newlines. Ragged rows are kept as they are for `input` to report.
+/// fields with newlines. Only the header is read here; rows are read as they are checked
+/// ([`Table::rows`]), and ragged ones kept as they are for `input` to report.
 pub fn read_csv(
     path: &Path,
-    bytes: &[u8],
+    bytes: impl Into<Bytes>,
     delimiter: Option<u8>,
 ) -> Result<Table, Box<InputError>> {
+    let bytes = bytes.into();
     let whole = |line: Option<usize>, message: String| whole(path, None, line, message);
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()]
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let text = &bytes[start..];
+    if let Err(e) = std::str::from_utf8(text) {
+        let line = text[..e.valid_up_to()]
             .iter()
             .filter(|b| **b == b'\n')
             .count()
@@ -167,64 +265,231 @@ pub fn read_csv(
                 .into(),
         ));
     }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(whole(
             None,
             "the file is empty: it needs a header row and at least one data row".into(),
         ));
     }
-    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(bytes));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut headers = None;
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    // The csv crate does not count newlines inside quoted fields, so lines are counted here
-    // from byte offsets.
-    let mut counted = (0usize, 1usize);
-    let mut line_at = |offset: usize| {
-        let (from, line) = counted;
-        // With CRLF the reported start is the record's leading `\n`: skip line ends.
-        let mut offset = offset.min(bytes.len()).max(from);
-        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
-            offset += 1;
-        }
-        let line = line + bytes[from..offset].iter().filter(|b| **b == b'\n').count();
-        counted = (offset, line);
-        line
-    };
-    loop {
-        let start = reader.position().byte() as usize;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = line_at(record.position().map_or(start, |p| p.byte() as usize));
-                if headers.is_none() {
-                    headers = Some(record.iter().map(|h| h.trim().to_string()).collect());
-                } else {
-                    rows.push(Row {
-                        line,
-                        fields: compact(&record),
-                    });
-                }
-            }
-            Err(e) => {
-                let line = line_at(e.position().map_or(start, |p| p.byte() as usize));
-                return Err(whole(Some(line), format!("cannot read the CSV: {e}")));
-            }
-        }
-    }
+    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(text));
+    let mut header = csv::StringRecord::new();
+    csv_reader(text, delimiter)
+        .read_record(&mut header)
+        .map_err(|e| whole(Some(1), format!("cannot read the CSV: {e}")))?;
     Ok(Table {
         file: path.to_path_buf(),
         sheet: None,
         sha256: String::new(),
         size: 0,
-        headers: headers.unwrap_or_default(),
-        rows,
+        headers: header.iter().map(|h| h.trim().to_string()).collect(),
+        body: Body::Csv {
+            text: bytes,
+            start,
+            delimiter,
+        },
     })
+}
+
+fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text)
+}
+
+/// The data rows of CSV text with their lines. The csv crate does not count newlines inside
+/// quoted fields, so lines are counted here from byte offsets.
+struct CsvRows<'t> {
+    table: &'t Table,
+    text: &'t [u8],
+    reader: csv::Reader<&'t [u8]>,
+    /// A byte offset and the line it is on.
+    counted: (usize, usize),
+    header_read: bool,
+    failed: bool,
+}
+
+impl<'t> CsvRows<'t> {
+    /// The rows of `text`, which starts on `line`, after its first record when that is the
+    /// header.
+    fn new(table: &'t Table, text: &'t [u8], delimiter: u8, line: usize, header: bool) -> Self {
+        CsvRows {
+            table,
+            text,
+            reader: csv_reader(text, delimiter),
+            counted: (0, line),
+            header_read: !header,
+            failed: false,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        let (from, line) = self.counted;
+        // With CRLF the reported start is the record's leading `\n`: skip line ends.
+        let mut offset = offset.min(self.text.len()).max(from);
+        while offset < self.text.len() && matches!(self.text[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        let line = line + count_lines(&self.text[from..offset]);
+        self.counted = (offset, line);
+        line
+    }
+
+    /// Reads the next row into `fields` and gives its line.
+    fn read_into(
+        &mut self,
+        fields: &mut csv::StringRecord,
+    ) -> Option<Result<usize, Box<InputError>>> {
+        while !self.failed {
+            let start = self.reader.position().byte() as usize;
+            match self.reader.read_record(fields) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    let line = self.line_at(fields.position().map_or(start, |p| p.byte() as usize));
+                    if std::mem::replace(&mut self.header_read, true) {
+                        return Some(Ok(line));
+                    }
+                }
+                // Text already checked as UTF-8 read from memory has no error the csv crate
+                // reports, but should one come, it is the line's and reading stops there.
+                Err(e) => {
+                    self.failed = true;
+                    let line = self.line_at(e.position().map_or(start, |p| p.byte() as usize));
+                    let message = format!("cannot read the CSV: {e}");
+                    return Some(Err(whole(&self.table.file, None, Some(line), message)));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl Iterator for CsvRows<'_> {
+    type Item = Result<Row, Box<InputError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut fields = csv::StringRecord::new();
+        let line = self.read_into(&mut fields)?;
+        Some(line.map(|line| Row { line, fields }))
+    }
+}
+
+fn count_lines(text: &[u8]) -> usize {
+    text.iter().filter(|b| **b == b'\n').count()
+}
+
+/// A run of a table's rows that one thread checks.
+pub enum Batch<'t> {
+    Rows(&'t [Row]),
+    /// CSV text that starts on `line`, read when the batch is checked.
+    Csv {
+        table: &'t Table,
+        text: &'t [u8],
+        line: usize,
+        delimiter: u8,
+    },
+}
+
+impl Batch<'_> {
+    /// Calls `f` with each row in turn; CSV rows are read into one reused record.
+    pub fn for_each(self, mut f: impl FnMut(Result<&Row, Box<InputError>>)) {
+        match self {
+            Batch::Rows(rows) => rows.iter().for_each(|row| f(Ok(row))),
+            Batch::Csv {
+                table,
+                text,
+                line,
+                delimiter,
+            } => {
+                let mut rows = CsvRows::new(table, text, delimiter, line, false);
+                let mut row = Row {
+                    line,
+                    fields: csv::StringRecord::new(),
+                };
+                while let Some(read) = rows.read_into(&mut row.fields) {
+                    match read {
+                        Ok(line) => {
+                            row.line = line;
+                            f(Ok(&row));
+                        }
+                        Err(e) => f(Err(e)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Cuts CSV text into batches of whole records. Finding where records end is a light pass
+/// over the text (no fields kept, no UTF-8 checks, done for the whole file already); the
+/// batches' rows are read where they are checked, in parallel.
+struct CsvBatches<'t> {
+    table: &'t Table,
+    text: &'t [u8],
+    delimiter: u8,
+    reader: csv::Reader<&'t [u8]>,
+    record: csv::ByteRecord,
+    rows_per_batch: usize,
+    /// Where the next batch starts and the line it starts on.
+    next: (usize, usize),
+    done: bool,
+}
+
+impl<'t> CsvBatches<'t> {
+    fn new(table: &'t Table, text: &'t [u8], delimiter: u8, rows_per_batch: usize) -> Self {
+        let mut reader = csv_reader(text, delimiter);
+        let mut record = csv::ByteRecord::new();
+        // The header, read by `read_csv` already.
+        let done = !matches!(reader.read_byte_record(&mut record), Ok(true));
+        let start = reader.position().byte() as usize;
+        CsvBatches {
+            table,
+            text,
+            delimiter,
+            reader,
+            record,
+            rows_per_batch,
+            next: (start, 1 + count_lines(&text[..start])),
+            done,
+        }
+    }
+}
+
+impl<'t> Iterator for CsvBatches<'t> {
+    type Item = Batch<'t>;
+
+    fn next(&mut self) -> Option<Batch<'t>> {
+        if self.done {
+            return None;
+        }
+        let mut rows = 0;
+        while rows < self.rows_per_batch {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => rows += 1,
+                Ok(false) => break,
+                // The batch's reader meets the error again and reports it.
+                Err(_) => {
+                    self.done = true;
+                    break;
+                }
+            }
+        }
+        let (start, line) = self.next;
+        let end = if self.done {
+            self.text.len()
+        } else {
+            self.reader.position().byte() as usize
+        };
+        self.done |= rows < self.rows_per_batch;
+        self.next = (end, line + count_lines(&self.text[start..end]));
+        (end > start).then_some(Batch::Csv {
+            table: self.table,
+            text: &self.text[start..end],
+            line,
+            delimiter: self.delimiter,
+        })
+    }
 }
 
 /// Adds to each error placed on a line of a CSV file that line, with the field at fault
@@ -352,7 +617,7 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, Box<InputError>> {
         sha256: String::new(),
         size: 0,
         headers,
-        rows,
+        body: Body::Rows(rows),
     })
 }
 
@@ -420,27 +685,24 @@ fn read_workbook(
         sha256: String::new(),
         size: 0,
         headers,
-        rows,
+        body: Body::Rows(rows),
     })
 }
 
 /// Converts CSV text to Parquet with every column as text, the way survey tools export it.
 pub fn csv_to_parquet(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-    let table = read_csv(Path::new("input.csv"), bytes, None)?;
+    let table = read_csv(Path::new("input.csv"), bytes.to_vec(), None)?;
+    let rows = table.rows().collect::<Result<Vec<_>, _>>()?;
     let columns: Vec<Column> = table
         .headers
         .iter()
         .enumerate()
         .map(|(c, name)| {
-            let values: Vec<&str> = table
-                .rows
-                .iter()
-                .map(|r| r.fields.get(c).unwrap_or(""))
-                .collect();
+            let values: Vec<&str> = rows.iter().map(|r| r.fields.get(c).unwrap_or("")).collect();
             Column::new(name.as_str().into(), values)
         })
         .collect();
-    let mut frame = DataFrame::new(table.rows.len(), columns)?;
+    let mut frame = DataFrame::new(rows.len(), columns)?;
     let mut out = Vec::new();
     ParquetWriter::new(&mut out).finish(&mut frame)?;
     Ok(out)
@@ -466,16 +728,43 @@ mod tests {
     #[test]
     fn semicolons_bom_crlf_and_quoted_newlines() {
         let text = "\u{feff}a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n";
-        let t = read_csv(Path::new("t.csv"), text.as_bytes(), None).unwrap();
+        let t = read_csv(Path::new("t.csv"), text.as_bytes().to_vec(), None).unwrap();
         assert_eq!(t.headers, ["a", "b"]);
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0].fields, vec!["1", "x\r\ny"]);
-        assert_eq!(t.rows[1].line, 4);
+        let rows: Vec<_> = t.rows().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].fields, vec!["1", "x\r\ny"]);
+        assert_eq!(rows[1].line, 4);
+    }
+
+    /// Every row with its line, read through batches of `n` rows, or in one go for `None`.
+    fn rows_of(t: &Table, n: Option<usize>) -> Vec<(usize, Vec<String>)> {
+        let pair = |r: &Row| (r.line, r.fields.iter().map(String::from).collect());
+        let Some(n) = n else {
+            return t.rows().map(|r| pair(&r.unwrap())).collect();
+        };
+        let mut rows = Vec::new();
+        for batch in t.batches(n) {
+            batch.for_each(|r| rows.push(pair(r.unwrap())));
+        }
+        rows
+    }
+
+    #[test]
+    fn batches_read_the_rows_and_lines_that_reading_in_one_go_does() {
+        let text = "a,b\r\n1,\"x\r\ny\"\r\n\r\n2,z\r\n3,\"p\"\"q\"\n4\n5,\"\n\n\"\n";
+        let t = read_csv(Path::new("t.csv"), text.as_bytes().to_vec(), None).unwrap();
+        let whole = rows_of(&t, None);
+        let lines: Vec<usize> = whole.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 5, 6, 7, 8]);
+        assert_eq!(whole[2].1, ["3", "p\"q"]);
+        for n in 1..=6 {
+            assert_eq!(rows_of(&t, Some(n)), whole, "{n} rows per batch");
+        }
     }
 
     #[test]
     fn not_utf8_names_the_line() {
-        let e = read_csv(Path::new("t.csv"), b"a,b\n1,\xe6\n", None).unwrap_err();
+        let e = read_csv(Path::new("t.csv"), b"a,b\n1,\xe6\n".to_vec(), None).unwrap_err();
         assert_eq!(e.place.line, Some(2));
         assert!(e.message.contains("not UTF-8"));
     }

@@ -45,7 +45,8 @@ pub fn parse_answer(q: &Question, text: &str) -> Result<Answer, ValueError> {
             if v < lo || v > hi {
                 return fail(format!("{v} is outside the scale {lo}–{hi} of `{}`", q.id));
             }
-            Ok(Answer::Scale(v))
+            // Within the config's scale, whose ends fit in i32.
+            Ok(Answer::Scale(v as i32))
         }
         QuestionKind::YesNo => match text.to_lowercase().as_str() {
             "ja" | "yes" | "1" => Ok(Answer::YesNo(true)),
@@ -60,7 +61,7 @@ pub fn parse_answer(q: &Question, text: &str) -> Result<Answer, ValueError> {
             .iter()
             .position(|o| o.key.eq_ignore_ascii_case(text))
         {
-            Some(o) => Ok(Answer::Choice(o)),
+            Some(o) => Ok(Answer::Choice(o as u32)),
             None => {
                 let keys: Vec<&str> = q.options.iter().map(|o| o.key.as_str()).collect();
                 Err(ValueError {

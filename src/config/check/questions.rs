@@ -128,6 +128,16 @@ fn area(key: &str, q: &RawQuestion, areas: &[Area]) -> Checked<Option<usize>> {
 
 fn scale(key: &str, q: &RawQuestion) -> Checked<Option<(i64, i64)>> {
     match (q.kind, q.scale) {
+        (QuestionKind::Scale, Some(ends)) if ends.iter().any(|v| i32::try_from(*v).is_err()) => {
+            Err(CheckError::new(
+                format!("{key}.scale"),
+                format!(
+                    "the scale's ends must lie within {} and {}",
+                    i32::MIN,
+                    i32::MAX
+                ),
+            ))
+        }
         (QuestionKind::Scale, Some([lo, hi])) if lo < hi => Ok(Some((lo, hi))),
         (QuestionKind::Scale, Some(_)) => Err(CheckError::new(
             format!("{key}.scale"),
