@@ -1,7 +1,6 @@
 //! What checking the input files finds: errors with their place, warnings counted with the
 //! first place they were seen, and the characters changed so reports can show them.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -164,9 +163,10 @@ impl Columns {
 }
 
 /// The rows that are not blank, read whole: for the participants file, which is small.
-pub(super) fn data_rows<'t>(table: &'t Table, findings: &mut Findings) -> Vec<Cow<'t, Row>> {
+pub(super) fn data_rows(table: &Table, findings: &mut Findings) -> Vec<Row> {
     table
         .rows()
+        .into_iter()
         .filter_map(|row| match row {
             Ok(row) => (!blank(table, &row, findings)).then_some(row),
             Err(e) => {

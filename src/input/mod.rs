@@ -328,9 +328,10 @@ fn no_rows(rt: &Table, rows: usize, findings: &mut Findings) -> bool {
     rows == 0
 }
 
-/// The participants with inquiries (one without is an error of its row), sorted by id, and
-/// the inquiries sorted by id: sums, and so every last digit of a figure, never depend on the
-/// order of the input rows.
+/// The participants with inquiries (one without is an error of its row), sorted by id, with
+/// the inquiries renumbered to them. The inquiries come sorted by id
+/// ([`responses::Responses::set_aside_repeats`]): sums, and so every last digit of a figure,
+/// never depend on the order of the input rows.
 fn canonical(
     pt: &Table,
     rt: &Table,
@@ -372,9 +373,6 @@ fn canonical(
     for inquiry in &mut inquiries {
         inquiry.participant = new_index[inquiry.participant];
     }
-    // Sorted already when repeats were set aside; ids are unique by now, so an unstable sort
-    // (in place, linear on sorted input) is exact.
-    inquiries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     (participants, inquiries)
 }
 

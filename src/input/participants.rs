@@ -1,6 +1,5 @@
 //! The participants file: one row per participant.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::Participant;
@@ -17,12 +16,7 @@ pub(super) struct Checked {
     pub rejected: HashMap<String, usize>,
 }
 
-pub(super) fn check(
-    season: &Season,
-    pt: &Table,
-    rows: &[Cow<Row>],
-    findings: &mut Findings,
-) -> Checked {
+pub(super) fn check(season: &Season, pt: &Table, rows: &[Row], findings: &mut Findings) -> Checked {
     let columns = Columns::new(pt, &COLUMNS, findings);
     for (i, h) in pt.headers.iter().enumerate() {
         if !COLUMNS.contains(&h.as_str()) && !h.is_empty() {

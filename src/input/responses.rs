@@ -224,10 +224,10 @@ impl<'a> Responses<'a> {
         let mut repeats = FxHashSet::default();
         let mut last: Option<(&str, usize)> = None;
         for (id, line) in uses {
-            if let Some((before_id, before)) = last.filter(|(before_id, _)| *before_id == id) {
+            if let Some((_, before)) = last.filter(|(before_id, _)| *before_id == id) {
                 findings.error(
                     self.table.place(Some(line), column),
-                    before_id,
+                    id,
                     format!("the inquiry_id `{id}` is also used on line {before}"),
                 );
                 repeats.insert(line);

@@ -1,7 +1,6 @@
 //! Reading an input file into rows of text, each with its line (CSV) or row (Parquet) number.
 //! Typed checks happen in `input`; this module only knows file formats.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -122,13 +121,6 @@ impl Bytes {
             _ => std::fs::read(path).map(Bytes::Owned),
         }
     }
-
-    fn into_vec(self) -> Vec<u8> {
-        match self {
-            Bytes::Mapped(map) => map.to_vec(),
-            Bytes::Owned(bytes) => bytes,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -139,21 +131,14 @@ pub struct Row {
 }
 
 impl Table {
-    /// The data rows in file order; a CSV record that cannot be read is an error at its line.
-    pub fn rows(&self) -> impl Iterator<Item = Result<Cow<'_, Row>, Box<InputError>>> + Send {
-        let (rows, csv) = match &self.body {
-            Body::Rows(rows) => (rows.as_slice(), None),
-            Body::Csv {
-                text,
-                start,
-                delimiter,
-            } => (
-                &[][..],
-                Some(CsvRows::new(self, &text[*start..], *delimiter, 1, true)),
-            ),
-        };
-        let read = rows.iter().map(|row| Ok(Cow::Borrowed(row)));
-        read.chain(csv.into_iter().flatten().map(|row| row.map(Cow::Owned)))
+    /// Every data row in file order, read in one go (for small files); a CSV record that
+    /// cannot be read is an error at its line.
+    pub fn rows(&self) -> Vec<Result<Row, Box<InputError>>> {
+        let mut rows = Vec::new();
+        for batch in self.batches(usize::MAX) {
+            batch.for_each(|row| rows.push(row.cloned()));
+        }
+        rows
     }
 
     /// The data rows in batches of about `rows_per_batch`, in file order, to check in
@@ -226,8 +211,8 @@ pub fn read(
     let bytes = Bytes::of_file(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
     let (sha256, size) = (crate::hash::sha256_hex(&bytes), bytes.len() as u64);
     let table = match extension.as_str() {
-        "parquet" | "pq" => read_parquet(path, bytes.into_vec()),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, bytes.into_vec(), sheet),
+        "parquet" | "pq" => read_parquet(path, &bytes),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &bytes, sheet),
         _ if encoding == Encoding::Windows1252 => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
             read_csv(path, text.into_owned().into_bytes(), delimiter)
@@ -306,20 +291,17 @@ struct CsvRows<'t> {
     reader: csv::Reader<&'t [u8]>,
     /// A byte offset and the line it is on.
     counted: (usize, usize),
-    header_read: bool,
     failed: bool,
 }
 
 impl<'t> CsvRows<'t> {
-    /// The rows of `text`, which starts on `line`, after its first record when that is the
-    /// header.
-    fn new(table: &'t Table, text: &'t [u8], delimiter: u8, line: usize, header: bool) -> Self {
+    /// The rows of `text`, which starts on `line`.
+    fn new(table: &'t Table, text: &'t [u8], delimiter: u8, line: usize) -> Self {
         CsvRows {
             table,
             text,
             reader: csv_reader(text, delimiter),
             counted: (0, line),
-            header_read: !header,
             failed: false,
         }
     }
@@ -341,37 +323,25 @@ impl<'t> CsvRows<'t> {
         &mut self,
         fields: &mut csv::StringRecord,
     ) -> Option<Result<usize, Box<InputError>>> {
-        while !self.failed {
-            let start = self.reader.position().byte() as usize;
-            match self.reader.read_record(fields) {
-                Ok(false) => return None,
-                Ok(true) => {
-                    let line = self.line_at(fields.position().map_or(start, |p| p.byte() as usize));
-                    if std::mem::replace(&mut self.header_read, true) {
-                        return Some(Ok(line));
-                    }
-                }
-                // Text already checked as UTF-8 read from memory has no error the csv crate
-                // reports, but should one come, it is the line's and reading stops there.
-                Err(e) => {
-                    self.failed = true;
-                    let line = self.line_at(e.position().map_or(start, |p| p.byte() as usize));
-                    let message = format!("cannot read the CSV: {e}");
-                    return Some(Err(whole(&self.table.file, None, Some(line), message)));
-                }
+        if self.failed {
+            return None;
+        }
+        let start = self.reader.position().byte() as usize;
+        match self.reader.read_record(fields) {
+            Ok(false) => None,
+            Ok(true) => {
+                let at = fields.position().map_or(start, |p| p.byte() as usize);
+                Some(Ok(self.line_at(at)))
+            }
+            // Text already checked as UTF-8 read from memory has no error the csv crate
+            // reports, but should one come, it is the line's and reading stops there.
+            Err(e) => {
+                self.failed = true;
+                let line = self.line_at(e.position().map_or(start, |p| p.byte() as usize));
+                let message = format!("cannot read the CSV: {e}");
+                Some(Err(whole(&self.table.file, None, Some(line), message)))
             }
         }
-        None
-    }
-}
-
-impl Iterator for CsvRows<'_> {
-    type Item = Result<Row, Box<InputError>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut fields = csv::StringRecord::new();
-        let line = self.read_into(&mut fields)?;
-        Some(line.map(|line| Row { line, fields }))
     }
 }
 
@@ -402,7 +372,7 @@ impl Batch<'_> {
                 line,
                 delimiter,
             } => {
-                let mut rows = CsvRows::new(table, text, delimiter, line, false);
+                let mut rows = CsvRows::new(table, text, delimiter, line);
                 let mut row = Row {
                     line,
                     fields: csv::StringRecord::new(),
@@ -581,7 +551,7 @@ fn detect_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, Box<InputError>> {
+fn read_parquet(path: &Path, bytes: &[u8]) -> Result<Table, Box<InputError>> {
     let whole = |message: String| whole(path, None, None, message);
     let frame = ParquetReader::new(std::io::Cursor::new(bytes))
         .finish()
@@ -621,11 +591,7 @@ fn read_parquet(path: &Path, bytes: Vec<u8>) -> Result<Table, Box<InputError>> {
     })
 }
 
-fn read_workbook(
-    path: &Path,
-    bytes: Vec<u8>,
-    sheet: Option<&str>,
-) -> Result<Table, Box<InputError>> {
+fn read_workbook(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table, Box<InputError>> {
     use calamine::{Data, DataType, Reader};
     let whole = |message: String| whole(path, sheet, None, message);
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
@@ -692,7 +658,7 @@ fn read_workbook(
 /// Converts CSV text to Parquet with every column as text, the way survey tools export it.
 pub fn csv_to_parquet(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
     let table = read_csv(Path::new("input.csv"), bytes.to_vec(), None)?;
-    let rows = table.rows().collect::<Result<Vec<_>, _>>()?;
+    let rows = table.rows().into_iter().collect::<Result<Vec<_>, _>>()?;
     let columns: Vec<Column> = table
         .headers
         .iter()
@@ -730,7 +696,7 @@ mod tests {
         let text = "\u{feff}a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n";
         let t = read_csv(Path::new("t.csv"), text.as_bytes().to_vec(), None).unwrap();
         assert_eq!(t.headers, ["a", "b"]);
-        let rows: Vec<_> = t.rows().map(Result::unwrap).collect();
+        let rows: Vec<_> = t.rows().into_iter().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].fields, vec!["1", "x\r\ny"]);
         assert_eq!(rows[1].line, 4);
@@ -740,7 +706,7 @@ mod tests {
     fn rows_of(t: &Table, n: Option<usize>) -> Vec<(usize, Vec<String>)> {
         let pair = |r: &Row| (r.line, r.fields.iter().map(String::from).collect());
         let Some(n) = n else {
-            return t.rows().map(|r| pair(&r.unwrap())).collect();
+            return t.rows().into_iter().map(|r| pair(&r.unwrap())).collect();
         };
         let mut rows = Vec::new();
         for batch in t.batches(n) {

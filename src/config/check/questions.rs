@@ -412,6 +412,14 @@ mod tests {
             ),
             (
                 RawQuestion {
+                    scale: Some([0, 1 << 31]),
+                    ..scale_q()
+                },
+                "questions.0.scale",
+                "must lie within -2147483648 and 2147483647",
+            ),
+            (
+                RawQuestion {
                     scale: None,
                     ..scale_q()
                 },
