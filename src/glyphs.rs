@@ -100,9 +100,12 @@ impl Coverage {
     /// replaced by [`PLACEHOLDER`]; each change is appended to `fixes` with its position in
     /// characters (0-based, counted in the original text).
     pub fn clean<'a>(&self, text: &'a str, fixes: &mut Vec<(usize, Fix)>) -> Cow<'a, str> {
-        if text
-            .chars()
-            .all(|c| c == '\n' || c == '\t' || (!is_control(c) && self.shows(c)))
+        // Printable ASCII always shows (see `shows`): most texts are checked a byte at a time.
+        let plain_ascii = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
+        if text.as_bytes().iter().all(plain_ascii)
+            || text
+                .chars()
+                .all(|c| c == '\n' || c == '\t' || (!is_control(c) && self.shows(c)))
         {
             return Cow::Borrowed(text);
         }

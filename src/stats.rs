@@ -3,10 +3,11 @@
 
 /// Sum in ascending order with Neumaier's compensation: the same values in any order give
 /// the same bits, so participants with identical inquiry scores tie exactly rather than by
-/// a rounding accident of the input order.
+/// a rounding accident of the input order. (Values equal under `total_cmp` have the same bits,
+/// so an unstable sort gives the same order as a stable one, without its scratch buffer.)
 pub fn sum(values: impl IntoIterator<Item = f64>) -> f64 {
     let mut sorted: Vec<f64> = values.into_iter().collect();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let (mut total, mut compensation) = (0.0f64, 0.0f64);
     for v in sorted {
         let t = total + v;

@@ -4,6 +4,9 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::config::Encoding;
 use crate::snippet::Snippet;
@@ -86,10 +89,11 @@ enum Body {
 
 /// A file's bytes: mapped when they are read as they are, else in memory (decoded text,
 /// tables built in memory).
-#[derive(Debug)]
+/// Shared, so the file can be hashed while it is read.
+#[derive(Debug, Clone)]
 pub enum Bytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
+    Mapped(Arc<memmap2::Mmap>),
+    Owned(Arc<Vec<u8>>),
 }
 
 impl std::ops::Deref for Bytes {
@@ -105,7 +109,7 @@ impl std::ops::Deref for Bytes {
 
 impl From<Vec<u8>> for Bytes {
     fn from(bytes: Vec<u8>) -> Bytes {
-        Bytes::Owned(bytes)
+        Bytes::Owned(Arc::new(bytes))
     }
 }
 
@@ -117,8 +121,8 @@ impl Bytes {
         // reads it would end the run (SIGBUS) before anything is written; rewriting it
         // would change what is read, as it would with a copy read at that moment.
         match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) if !map.is_empty() => Ok(Bytes::Mapped(map)),
-            _ => std::fs::read(path).map(Bytes::Owned),
+            Ok(map) if !map.is_empty() => Ok(Bytes::Mapped(Arc::new(map))),
+            _ => std::fs::read(path).map(Bytes::from),
         }
     }
 }
@@ -209,16 +213,19 @@ pub fn read(
         .unwrap_or("")
         .to_ascii_lowercase();
     let bytes = Bytes::of_file(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let (sha256, size) = (crate::hash::sha256_hex(&bytes), bytes.len() as u64);
-    let table = match extension.as_str() {
-        "parquet" | "pq" => read_parquet(path, &bytes),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &bytes, sheet),
-        _ if encoding == Encoding::Windows1252 => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
-            read_csv(path, text.into_owned().into_bytes(), delimiter)
-        }
-        _ => read_csv(path, bytes, delimiter),
-    };
+    let size = bytes.len() as u64;
+    let (sha256, table) = rayon::join(
+        || crate::hash::sha256_hex(&bytes),
+        || match extension.as_str() {
+            "parquet" | "pq" => read_parquet(path, &bytes),
+            "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &bytes, sheet),
+            _ if encoding == Encoding::Windows1252 => {
+                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+                read_csv(path, text.into_owned().into_bytes(), delimiter)
+            }
+            _ => read_csv(path, bytes.clone(), delimiter),
+        },
+    );
     table.map(|t| Table { sha256, size, ..t })
 }
 
@@ -238,12 +245,8 @@ pub fn read_csv(
         0
     };
     let text = &bytes[start..];
-    if let Err(e) = std::str::from_utf8(text) {
-        let line = text[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
+    if let Some(valid_up_to) = first_invalid_utf8(text) {
+        let line = text[..valid_up_to].iter().filter(|b| **b == b'\n').count() + 1;
         return Err(whole(
             Some(line),
             "the file is not UTF-8 (perhaps Windows-1252 from Excel): save it as \"CSV UTF-8\" or set input.encoding = \"windows-1252\" in the config"
@@ -273,6 +276,33 @@ pub fn read_csv(
             delimiter,
         },
     })
+}
+
+/// Where the first byte that is not UTF-8 is, checked in parallel in pieces that start on a
+/// character (UTF-8 resynchronises there, so the pieces are valid exactly when the whole is).
+fn first_invalid_utf8(text: &[u8]) -> Option<usize> {
+    const PIECE: usize = 1 << 22;
+    let mut starts = vec![0];
+    while let Some(&last) = starts.last() {
+        let mut next = last + PIECE;
+        while next < text.len() && (text[next] & 0xC0) == 0x80 {
+            next += 1;
+        }
+        if next >= text.len() {
+            break;
+        }
+        starts.push(next);
+    }
+    starts.push(text.len());
+    starts
+        .par_windows(2)
+        .filter_map(|w| {
+            let piece = &text[w[0]..w[1]];
+            std::str::from_utf8(piece)
+                .err()
+                .map(|e| w[0] + e.valid_up_to())
+        })
+        .min()
 }
 
 fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
@@ -392,36 +422,27 @@ impl Batch<'_> {
 }
 
 /// Cuts CSV text into batches of whole records. Finding where records end is a light pass
-/// over the text (no fields kept, no UTF-8 checks, done for the whole file already); the
-/// batches' rows are read where they are checked, in parallel.
+/// over the text ([`after_records`]: no fields kept, no UTF-8 checks, done for the whole file
+/// already); the batches' rows are read where they are checked, in parallel.
 struct CsvBatches<'t> {
     table: &'t Table,
     text: &'t [u8],
     delimiter: u8,
-    reader: csv::Reader<&'t [u8]>,
-    record: csv::ByteRecord,
     rows_per_batch: usize,
     /// Where the next batch starts and the line it starts on.
     next: (usize, usize),
-    done: bool,
 }
 
 impl<'t> CsvBatches<'t> {
     fn new(table: &'t Table, text: &'t [u8], delimiter: u8, rows_per_batch: usize) -> Self {
-        let mut reader = csv_reader(text, delimiter);
-        let mut record = csv::ByteRecord::new();
-        // The header, read by `read_csv` already.
-        let done = !matches!(reader.read_byte_record(&mut record), Ok(true));
-        let start = reader.position().byte() as usize;
+        // After the header, read by `read_csv` already.
+        let start = after_records(text, 0, 1, delimiter);
         CsvBatches {
             table,
             text,
             delimiter,
-            reader,
-            record,
             rows_per_batch,
             next: (start, 1 + count_lines(&text[..start])),
-            done,
         }
     }
 }
@@ -430,28 +451,8 @@ impl<'t> Iterator for CsvBatches<'t> {
     type Item = Batch<'t>;
 
     fn next(&mut self) -> Option<Batch<'t>> {
-        if self.done {
-            return None;
-        }
-        let mut rows = 0;
-        while rows < self.rows_per_batch {
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(true) => rows += 1,
-                Ok(false) => break,
-                // The batch's reader meets the error again and reports it.
-                Err(_) => {
-                    self.done = true;
-                    break;
-                }
-            }
-        }
         let (start, line) = self.next;
-        let end = if self.done {
-            self.text.len()
-        } else {
-            self.reader.position().byte() as usize
-        };
-        self.done |= rows < self.rows_per_batch;
+        let end = after_records(self.text, start, self.rows_per_batch, self.delimiter);
         self.next = (end, line + count_lines(&self.text[start..end]));
         (end > start).then_some(Batch::Csv {
             table: self.table,
@@ -459,6 +460,51 @@ impl<'t> Iterator for CsvBatches<'t> {
             line,
             delimiter: self.delimiter,
         })
+    }
+}
+
+/// Where the `records` records from `at` end: just past the last one's line end, or at the
+/// end of the text. Reads as the csv crate does (its defaults, which `csv_reader` keeps): blank
+/// lines are no records, `\r`, `\n` and `\r\n` end one, a quote opens a quoted field only at
+/// the start of a field, and in one `""` is a quote. It jumps from one quote, delimiter or
+/// line end to the next instead of stepping through every byte as the csv crate does.
+fn after_records(text: &[u8], mut at: usize, records: usize, delimiter: u8) -> usize {
+    let mut read = 0;
+    while read < records && at < text.len() {
+        if matches!(text[at], b'\r' | b'\n') {
+            at += 1;
+        } else {
+            at = record_end(text, at, delimiter);
+            read += 1;
+        }
+    }
+    at
+}
+
+/// Just past the line end of the record that starts at `at` (the start of a field).
+fn record_end(text: &[u8], mut at: usize, delimiter: u8) -> usize {
+    loop {
+        if text.get(at) == Some(&b'"') {
+            at += 1;
+            loop {
+                let Some(quote) = memchr::memchr(b'"', &text[at..]) else {
+                    return text.len();
+                };
+                at += quote + 1;
+                if text.get(at) != Some(&b'"') {
+                    break;
+                }
+                at += 1;
+            }
+        }
+        // The rest of the field: after a closing quote, what follows is kept as it is.
+        let Some(stop) = memchr::memchr3(delimiter, b'\n', b'\r', &text[at..]) else {
+            return text.len();
+        };
+        at += stop + 1;
+        if text[at - 1] != delimiter {
+            return at;
+        }
     }
 }
 
@@ -677,6 +723,50 @@ pub fn csv_to_parquet(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Where the csv crate's reader stands after each record of `text`.
+    fn csv_record_ends(text: &[u8], delimiter: u8) -> Vec<usize> {
+        let mut reader = csv_reader(text, delimiter);
+        let mut record = csv::ByteRecord::new();
+        let mut ends = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            ends.push(reader.position().byte() as usize);
+        }
+        ends
+    }
+
+    /// [`after_records`] one record at a time, to where only blank lines are left.
+    fn record_ends(text: &[u8], delimiter: u8) -> Vec<usize> {
+        let mut ends = Vec::new();
+        let mut at = 0;
+        while !text[at..].iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            at = after_records(text, at, 1, delimiter);
+            ends.push(at);
+        }
+        ends
+    }
+
+    #[test]
+    fn record_ends_with_quotes_blank_lines_and_crlf() {
+        let text = b"a,\"b\"\"\nc\"x\r\n\n\r\n1,2\"3,\"\n\"\"\n";
+        assert_eq!(record_ends(text, b','), csv_record_ends(text, b','));
+        // The first record ends at its `\r` (the quoted `\n` is inside it); the second runs
+        // to the end of the text in an unclosed quoted field, past a literal quote in `2"3`.
+        assert_eq!(after_records(text, 0, 1, b','), 11);
+        assert_eq!(after_records(text, 0, 2, b','), text.len());
+        assert_eq!(after_records(text, 11, 1, b','), text.len());
+    }
+
+    proptest! {
+        /// The batches' boundaries are the csv crate's record ends, whatever the quoting.
+        #[test]
+        fn record_ends_are_the_csv_crates(text in proptest::collection::vec(
+            prop_oneof![Just(b'a'), Just(b','), Just(b';'), Just(b'"'), Just(b'\n'), Just(b'\r')], 0..60)
+        ) {
+            prop_assert_eq!(record_ends(&text, b','), csv_record_ends(&text, b','));
+        }
+    }
 
     #[test]
     fn a_record_span_finds_the_field_past_quotes_and_lines() {
