@@ -88,8 +88,7 @@ enum Body {
 }
 
 /// A file's bytes: mapped when they are read as they are, else in memory (decoded text,
-/// tables built in memory).
-/// Shared, so the file can be hashed while it is read.
+/// tables built in memory); shared, so the file can be hashed while it is read.
 #[derive(Debug, Clone)]
 pub enum Bytes {
     Mapped(Arc<memmap2::Mmap>),
@@ -246,7 +245,7 @@ pub fn read_csv(
     };
     let text = &bytes[start..];
     if let Some(valid_up_to) = first_invalid_utf8(text) {
-        let line = text[..valid_up_to].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = count_lines(&text[..valid_up_to]) + 1;
         return Err(whole(
             Some(line),
             "the file is not UTF-8 (perhaps Windows-1252 from Excel): save it as \"CSV UTF-8\" or set input.encoding = \"windows-1252\" in the config"
@@ -484,28 +483,33 @@ fn after_records(text: &[u8], mut at: usize, records: usize, delimiter: u8) -> u
 /// Just past the line end of the record that starts at `at` (the start of a field).
 fn record_end(text: &[u8], mut at: usize, delimiter: u8) -> usize {
     loop {
-        if text.get(at) == Some(&b'"') {
-            at += 1;
-            loop {
-                let Some(quote) = memchr::memchr(b'"', &text[at..]) else {
-                    return text.len();
-                };
-                at += quote + 1;
-                if text.get(at) != Some(&b'"') {
-                    break;
-                }
-                at += 1;
-            }
-        }
-        // The rest of the field: after a closing quote, what follows is kept as it is.
-        let Some(stop) = memchr::memchr3(delimiter, b'\n', b'\r', &text[at..]) else {
-            return text.len();
-        };
-        at += stop + 1;
-        if text[at - 1] != delimiter {
-            return at;
+        at = field_end(text, at, delimiter);
+        match text.get(at) {
+            Some(&b) if b == delimiter => at += 1,
+            Some(_) => return at + 1,
+            None => return at,
         }
     }
+}
+
+/// Where the field that starts at `at` ends: at the delimiter or line end after it (a quoted
+/// one's own are inside it), or at the end of the text.
+fn field_end(text: &[u8], mut at: usize, delimiter: u8) -> usize {
+    if text.get(at) == Some(&b'"') {
+        at += 1;
+        loop {
+            let Some(quote) = memchr::memchr(b'"', &text[at..]) else {
+                return text.len();
+            };
+            at += quote + 1;
+            if text.get(at) != Some(&b'"') {
+                break;
+            }
+            at += 1;
+        }
+    }
+    // The rest of the field: after a closing quote, what follows is kept as it is.
+    memchr::memchr3(delimiter, b'\n', b'\r', &text[at..]).map_or(text.len(), |stop| at + stop)
 }
 
 /// Adds to each error placed on a line of a CSV file that line, with the field at fault
@@ -564,26 +568,15 @@ fn record_span(
     let Some(field) = field else {
         return Some(start..start + line_end);
     };
-    let (mut number, mut from, mut quoted) = (0, 0, false);
-    for (i, b) in rest.iter().enumerate() {
-        match *b {
-            b'"' => quoted = !quoted,
-            b if b == delimiter && !quoted => {
-                if number == field {
-                    return Some(start + from..start + i);
-                }
-                number += 1;
-                from = i + 1;
-            }
-            b'\n' | b'\r' if !quoted => break,
-            _ => {}
+    let mut from = 0;
+    for _ in 0..field {
+        let end = field_end(rest, from, delimiter);
+        if rest.get(end) != Some(&delimiter) {
+            return None;
         }
+        from = end + 1;
     }
-    let end = rest[from..]
-        .iter()
-        .position(|b| matches!(b, b'\n' | b'\r'))
-        .map_or(rest.len(), |i| from + i);
-    (number == field).then_some(start + from..start + end)
+    Some(start + from..start + field_end(rest, from, delimiter))
 }
 
 /// `;` when the header line has more semicolons than commas (Norwegian exports), else `,`.
