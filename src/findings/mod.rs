@@ -59,45 +59,19 @@ pub fn find(season: &Season, data: &Dataset, scores: &Scores, standings: &Standi
         .par_iter()
         .map(|inquiries| question_moments(season, data, scores, inquiries))
         .collect();
-    let mut participants: Vec<ParticipantFindings> = (0..data.participants.len())
-        .map(|p| area_findings(season, scores, standings, p))
+    let others: Vec<Vec<Vec<Moments>>> = standings
+        .classes
+        .par_iter()
+        .map(|class| class_others(season, standings, &moments, &class.members))
         .collect();
-    for (c, class) in standings.classes.iter().enumerate() {
-        let eligible: Vec<usize> = class
-            .members
-            .iter()
-            .copied()
-            .filter(|&m| standings.eligible[m])
-            .collect();
-        // Each member's place in `eligible`; one not eligible gets the entry past its end.
-        let mut next = 0;
-        let places: Vec<usize> = class
-            .members
-            .iter()
-            .map(|&m| {
-                if !standings.eligible[m] {
-                    return eligible.len();
-                }
-                next += 1;
-                next - 1
-            })
-            .collect();
-        for q in (0..season.questions.len()).filter(|&q| !season.questions[q].report_only) {
-            let others = others_moments(&eligible, &moments, q);
-            for (&p, &place) in class.members.iter().zip(&places) {
-                let other = others[place];
-                let share = scores.participants[p].questions[q];
-                let class_value = standings.classes[c].question_shares[q];
-                participants[p].questions[q] = share.map(|v| {
-                    Finding::new(
-                        Some(v),
-                        class_value,
-                        stats::welch_p_moments(moments[p][q], other),
-                    )
-                });
-            }
-        }
-    }
+    let places = eligible_places(standings);
+    let participants = (0..data.participants.len())
+        .into_par_iter()
+        .map(|p| {
+            let others = &others[standings.class_of[p]];
+            participant_findings(season, scores, standings, &moments[p], others, places[p], p)
+        })
+        .collect();
     Findings {
         participants,
         drivers: season
@@ -108,18 +82,72 @@ pub fn find(season: &Season, data: &Dataset, scores: &Scores, standings: &Standi
     }
 }
 
-fn area_findings(
+/// Per question, [`others_moments`] of a class's eligible members (empty for report-only
+/// questions).
+fn class_others(
+    season: &Season,
+    standings: &Standings,
+    moments: &[Vec<Moments>],
+    members: &[usize],
+) -> Vec<Vec<Moments>> {
+    let eligible: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&m| standings.eligible[m])
+        .collect();
+    season
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(q, question)| {
+            if question.report_only {
+                return Vec::new();
+            }
+            others_moments(&eligible, moments, q)
+        })
+        .collect()
+}
+
+/// Each participant's place among its class's eligible members, in member order; one not
+/// eligible gets the place past their end, where [`others_moments`] pools them all.
+fn eligible_places(standings: &Standings) -> Vec<usize> {
+    let mut places = vec![0; standings.class_of.len()];
+    for class in &standings.classes {
+        let eligible = class.members.iter().filter(|&&m| standings.eligible[m]);
+        let k = eligible.count();
+        let mut next = 0;
+        for &m in &class.members {
+            places[m] = if standings.eligible[m] { next } else { k };
+            next += usize::from(standings.eligible[m]);
+        }
+    }
+    places
+}
+
+/// Participant `p`'s findings: areas against the class's means, questions against the
+/// class's other eligible members (`others`, at `place`) with Welch's test.
+fn participant_findings(
     season: &Season,
     scores: &Scores,
     standings: &Standings,
+    moments: &[Moments],
+    others: &[Vec<Moments>],
+    place: usize,
     p: usize,
 ) -> ParticipantFindings {
     let class = &standings.classes[standings.class_of[p]];
+    let figures = &scores.participants[p];
     ParticipantFindings {
         areas: (0..season.areas.len())
-            .map(|a| Finding::new(scores.participants[p].areas[a], class.mean_areas[a], None))
+            .map(|a| Finding::new(figures.areas[a], class.mean_areas[a], None))
             .collect(),
-        questions: vec![None; season.questions.len()],
+        questions: (0..season.questions.len())
+            .map(|q| {
+                let share = figures.questions[q].filter(|_| !season.questions[q].report_only)?;
+                let p_value = stats::welch_p_moments(moments[q], others[q][place]);
+                Some(Finding::new(Some(share), class.question_shares[q], p_value))
+            })
+            .collect(),
     }
 }
 
