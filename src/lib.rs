@@ -27,4 +27,7 @@ pub mod starter;
 pub mod stats;
 
 pub use error::Error;
-pub use run::{Prepared, RunOptions, RunSummary, prepare, prepare_config, report_date, run};
+pub use run::{
+    Checked, Prepared, RunOptions, RunSummary, check, named_files, prepare, prepare_config,
+    report_date, run,
+};

@@ -17,25 +17,23 @@ pub struct Args {
 
 pub fn validate(args: Args) -> Result<Outcome, ksp::Error> {
     let config = args.config.map_or_else(super::default_config, Ok)?;
-    let mut season = ksp::config::load(&config, &ksp::config::Overrides::set(&args.overrides))?;
-    // Resampled ranks and key drivers check nothing and would cost a large season seconds.
-    season.award.resamples = 0;
-    season.drivers = None;
-    let prepared = ksp::prepare(season)?;
-    // The files the config names for the reports (last season, a sensitivity table).
-    prepared.context(ksp::report_date(&prepared.season, &prepared.data))?;
-    print_warnings(&prepared.data.warnings);
-    let ranked = prepared.standings.eligible.iter().filter(|e| **e).count();
+    let season = ksp::config::load(&config, &ksp::config::Overrides::set(&args.overrides))?;
+    // Loading, scoring and ranking is all that can find a problem; resampled ranks, analyses,
+    // findings and key drivers check nothing and would cost a large season seconds.
+    let checked = ksp::check(season)?;
+    ksp::named_files(&checked.season)?;
+    print_warnings(&checked.data.warnings);
+    let ranked = checked.standings.eligible.iter().filter(|e| **e).count();
     println!(
         "ksp: {} is valid: {} ({} ranked) in {}, {}",
         config.display(),
-        counted(prepared.data.participants.len(), "participant"),
+        counted(checked.data.participants.len(), "participant"),
         ranked,
-        counted(prepared.standings.classes.len(), "class"),
-        counted(prepared.data.inquiries.len(), "inquiry")
+        counted(checked.standings.classes.len(), "class"),
+        counted(checked.data.inquiries.len(), "inquiry")
     );
     // The process ends here: freeing a large season's millions of small allocations one by
     // one took seconds the operating system does at once.
-    std::mem::forget(prepared);
+    std::mem::forget(checked);
     Ok(Outcome::Done)
 }

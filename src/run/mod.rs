@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use plan::Doc;
-pub use prepare::{Prepared, prepare, prepare_config, report_date};
+pub use prepare::{Checked, Prepared, check, named_files, prepare, prepare_config, report_date};
 pub use preview::{Preview, PreviewOptions, changed_files};
 pub use workers::{PartOptions, render_worker};
 

@@ -34,10 +34,21 @@ pub struct Prepared {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-/// Loads the inputs of a checked season, then scores, ranks and analyses it; writes nothing.
-/// The template folder and fonts come first: what the fonts can show decides how texts are
-/// read.
-pub fn prepare(season: Season) -> Result<Prepared, Error> {
+/// A season loaded, checked, scored and ranked: all that can find a problem, and what
+/// `ksp validate` reports on. The stages after it cannot fail and check nothing.
+pub struct Checked {
+    pub season: Season,
+    pub templates: TemplateFolder,
+    pub fonts: Arc<Fonts>,
+    pub data: Dataset,
+    pub scores: Scores,
+    pub standings: Standings,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Loads the inputs of a checked season, then scores and ranks it; writes nothing. The
+/// template folder and fonts come first: what the fonts can show decides how texts are read.
+pub fn check(season: Season) -> Result<Checked, Error> {
     let mut timings = Vec::new();
     let start = Instant::now();
     let templates = TemplateFolder::read(season.templates_dir.as_deref())?;
@@ -58,6 +69,29 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
     let start = Instant::now();
     let standings = rank::rank(&season, &data, &scores);
     timings.push(("rank", start.elapsed()));
+    Ok(Checked {
+        season,
+        templates,
+        fonts,
+        data,
+        scores,
+        standings,
+        timings,
+    })
+}
+
+/// [`check`]s a season, then assesses its awards' robustness, analyses it and finds what
+/// its reports say in words.
+pub fn prepare(season: Season) -> Result<Prepared, Error> {
+    let Checked {
+        season,
+        templates,
+        fonts,
+        data,
+        scores,
+        standings,
+        mut timings,
+    } = check(season)?;
     let start = Instant::now();
     let robustness = robustness::assess(&season, &data, &scores, &standings);
     timings.push(("robustness", start.elapsed()));
@@ -109,6 +143,34 @@ pub fn report_date(season: &Season, data: &Dataset) -> NaiveDate {
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(season.year, 12, 31).unwrap_or_default())
 }
 
+/// The files the config names for the reports, read when named: last season's results and
+/// the sensitivity table. A problem with one is a config error.
+pub fn named_files(
+    season: &Season,
+) -> Result<
+    (
+        Option<documents::Previous>,
+        Option<documents::WeightSensitivity>,
+    ),
+    Error,
+> {
+    let previous = load_named(
+        season.previous.as_deref(),
+        "last season's results (season.previous)",
+        |path| Ok(documents::Previous::of(&ResultsFile::read(path)?)),
+    )?;
+    let weight_sensitivity = load_named(
+        season.sensitivity.as_deref(),
+        "the sensitivity table (report.sensitivity)",
+        |path| {
+            Ok(documents::WeightSensitivity::of(&sensitivity::Table::read(
+                path,
+            )?))
+        },
+    )?;
+    Ok((previous, weight_sensitivity))
+}
+
 /// A file the config names (last season's results, a sensitivity table), read when named;
 /// a problem with it is a config error.
 fn load_named<T>(
@@ -140,20 +202,7 @@ impl Prepared {
     /// What every document of the season shares, with last season's figures and the
     /// sensitivity table when the config names them.
     pub fn context(&self, date: NaiveDate) -> Result<documents::Context<'_>, Error> {
-        let previous = load_named(
-            self.season.previous.as_deref(),
-            "last season's results (season.previous)",
-            |path| Ok(documents::Previous::of(&ResultsFile::read(path)?)),
-        )?;
-        let weight_sensitivity = load_named(
-            self.season.sensitivity.as_deref(),
-            "the sensitivity table (report.sensitivity)",
-            |path| {
-                Ok(documents::WeightSensitivity::of(&sensitivity::Table::read(
-                    path,
-                )?))
-            },
-        )?;
+        let (previous, weight_sensitivity) = named_files(&self.season)?;
         Ok(documents::Context::new(self.figures(), date, previous)
             .with_sensitivity(weight_sensitivity))
     }
