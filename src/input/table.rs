@@ -65,10 +65,9 @@ pub struct Table {
     pub file: PathBuf,
     /// The sheet an Excel table was read from.
     pub sheet: Option<String>,
-    /// SHA-256 of the file's bytes, for the manifest.
-    pub sha256: String,
-    /// The file's size in bytes.
-    pub size: u64,
+    /// The file's bytes as read (before any decoding), hashed for the manifest only once
+    /// they are needed, so the hash runs beside the checks.
+    source: Bytes,
     pub headers: Vec<String>,
     body: Body,
 }
@@ -165,6 +164,16 @@ impl Table {
         }
     }
 
+    /// SHA-256 of the file's bytes, for the manifest.
+    pub fn sha256(&self) -> String {
+        crate::hash::sha256_hex(&self.source)
+    }
+
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.source.len() as u64
+    }
+
     pub fn place(&self, line: Option<usize>, column: Option<usize>) -> Place {
         Place {
             file: self.file.clone(),
@@ -212,20 +221,16 @@ pub fn read(
         .unwrap_or("")
         .to_ascii_lowercase();
     let bytes = Bytes::of_file(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let size = bytes.len() as u64;
-    let (sha256, table) = rayon::join(
-        || crate::hash::sha256_hex(&bytes),
-        || match extension.as_str() {
-            "parquet" | "pq" => read_parquet(path, &bytes),
-            "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &bytes, sheet),
-            _ if encoding == Encoding::Windows1252 => {
-                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
-                read_csv(path, text.into_owned().into_bytes(), delimiter)
-            }
-            _ => read_csv(path, bytes.clone(), delimiter),
-        },
-    );
-    table.map(|t| Table { sha256, size, ..t })
+    let table = match extension.as_str() {
+        "parquet" | "pq" => read_parquet(path, &bytes),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &bytes, sheet),
+        _ if encoding == Encoding::Windows1252 => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+            read_csv(path, text.into_owned().into_bytes(), delimiter)
+        }
+        _ => read_csv(path, bytes.clone(), delimiter),
+    };
+    table.map(|t| Table { source: bytes, ..t })
 }
 
 /// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
@@ -266,8 +271,7 @@ pub fn read_csv(
     Ok(Table {
         file: path.to_path_buf(),
         sheet: None,
-        sha256: String::new(),
-        size: 0,
+        source: bytes.clone(),
         headers: header.iter().map(|h| h.trim().to_string()).collect(),
         body: Body::Csv {
             text: bytes,
@@ -590,9 +594,9 @@ fn detect_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-fn read_parquet(path: &Path, bytes: &[u8]) -> Result<Table, Box<InputError>> {
+fn read_parquet(path: &Path, bytes: &Bytes) -> Result<Table, Box<InputError>> {
     let whole = |message: String| whole(path, None, None, message);
-    let frame = ParquetReader::new(std::io::Cursor::new(bytes))
+    let frame = ParquetReader::new(std::io::Cursor::new(&bytes[..]))
         .finish()
         .map_err(|e| whole(format!("cannot read the Parquet file: {e}")))?;
     let headers: Vec<String> = frame
@@ -623,17 +627,20 @@ fn read_parquet(path: &Path, bytes: &[u8]) -> Result<Table, Box<InputError>> {
     Ok(Table {
         file: path.to_path_buf(),
         sheet: None,
-        sha256: String::new(),
-        size: 0,
+        source: bytes.clone(),
         headers,
         body: Body::Rows(rows),
     })
 }
 
-fn read_workbook(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table, Box<InputError>> {
+fn read_workbook(
+    path: &Path,
+    bytes: &Bytes,
+    sheet: Option<&str>,
+) -> Result<Table, Box<InputError>> {
     use calamine::{Data, DataType, Reader};
     let whole = |message: String| whole(path, sheet, None, message);
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(&bytes[..]))
         .map_err(|e| whole(format!("cannot read the workbook: {e}")))?;
     let names = workbook.sheet_names();
     let name = match sheet {
@@ -687,8 +694,7 @@ fn read_workbook(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table
     Ok(Table {
         file: path.to_path_buf(),
         sheet: Some(name),
-        sha256: String::new(),
-        size: 0,
+        source: bytes.clone(),
         headers,
         body: Body::Rows(rows),
     })
