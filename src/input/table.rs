@@ -818,6 +818,18 @@ mod tests {
     }
 
     #[test]
+    fn the_manifest_hash_is_of_the_files_bytes_not_the_decoded_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let bytes = b"a,b\n1,\xe6\n";
+        std::fs::write(&path, bytes).unwrap();
+        let t = read(&path, None, Encoding::Windows1252, None).unwrap();
+        assert_eq!(t.rows()[0].as_ref().unwrap().fields, vec!["1", "æ"]);
+        assert_eq!(t.sha256(), crate::hash::sha256_hex(bytes));
+        assert_eq!(t.size(), 8, "decoded, `æ` would be two bytes");
+    }
+
+    #[test]
     fn not_utf8_names_the_line() {
         let e = read_csv(Path::new("t.csv"), b"a,b\n1,\xe6\n".to_vec(), None).unwrap_err();
         assert_eq!(e.place.line, Some(2));
