@@ -89,7 +89,8 @@ pub enum Command {
         after_help = "Example:\n  ksp sensitivity config/ksp-2022.toml --vary areas.agent.weight=±20% \\\n      --vary questions.agent_solution.points=±50% --runs 500 --seed 7 --out /tmp/sens"
     )]
     Sensitivity(sensitivity::Args),
-    /// Check the config and the input files without rendering or writing anything.
+    /// Check the config, the input files and the files the config names for the reports,
+    /// without rendering or writing anything.
     Validate(validate::Args),
     /// Start a season in a new folder: a commented season.toml, sample data and a README.
     #[command(after_help = "Example:\n  ksp new seasons/2026 && cd seasons/2026 && ksp run")]
