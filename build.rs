@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
-    println!("cargo:rerun-if-changed={}", root.display());
+    // Relative to the package, so a target folder shared by two checkouts (a CI cache, a
+    // bench clone) watches this checkout's templates, not those of the one built first.
+    println!("cargo:rerun-if-changed=report-templates");
     let mut files = Vec::new();
     walk(&root, &mut files);
     files.sort();
