@@ -679,6 +679,151 @@ fn pdfs_pass_the_pdfua_checker() {
     let report = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "pdfua found problems:\n{report}");
     assert_eq!(report.matches("result: PASS").count(), 3, "{report}");
+    // The award summary laid out a row at a time and joined.
+    let (_dir, parts) = run_handworked(&["--only", "A", "--set", "report.summary_rows_per_part=1"]);
+    let o = Command::new("pdfua")
+        .arg("check")
+        .arg(parts.join("award-summary.pdf"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && report.contains("result: PASS"),
+        "pdfua found problems:\n{report}"
+    );
+}
+
+/// A PDF's outline: every item's depth and title, in order.
+fn outline(doc: &lopdf::Document) -> Vec<(usize, String)> {
+    fn walk(
+        doc: &lopdf::Document,
+        first: Option<&lopdf::Object>,
+        depth: usize,
+        out: &mut Vec<(usize, String)>,
+    ) {
+        let mut next = first.and_then(|o| o.as_reference().ok());
+        while let Some(id) = next {
+            let item = doc.get_dictionary(id).unwrap();
+            let title = item.get(b"Title").unwrap().as_str().unwrap();
+            let title = match title {
+                [0xFE, 0xFF, rest @ ..] => String::from_utf16(
+                    &rest
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap(),
+                latin => latin.iter().map(|&b| b as char).collect(),
+            };
+            out.push((depth, title));
+            walk(doc, item.get(b"First").ok(), depth + 1, out);
+            next = item.get(b"Next").ok().and_then(|o| o.as_reference().ok());
+        }
+    }
+    let mut items = Vec::new();
+    let catalog = doc.catalog().unwrap();
+    let outlines = doc
+        .get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap())
+        .unwrap();
+    walk(doc, outlines.get(b"First").ok(), 0, &mut items);
+    items
+}
+
+#[test]
+fn a_summary_laid_out_in_parts_is_the_whole_summary_in_one_tagged_pdf() {
+    let (_d1, whole) = run_handworked(&["--only", "A"]);
+    // One row per part: the class of three is cut into three parts.
+    let (_d2, split) = run_handworked(&["--only", "A", "--set", "report.summary_rows_per_part=1"]);
+    let whole_pdf = lopdf::Document::load(whole.join("award-summary.pdf")).unwrap();
+    let pdf = lopdf::Document::load(split.join("award-summary.pdf")).unwrap();
+    assert_eq!(
+        outline(&pdf),
+        outline(&whole_pdf),
+        "the same headings, nested alike"
+    );
+    let pages = pdf.get_pages();
+    assert!(
+        pages.len() > whole_pdf.get_pages().len(),
+        "each part starts a page"
+    );
+    // One structure tree: each page's key into the parent tree is its own and in the tree.
+    let root = pdf
+        .get_dictionary(
+            pdf.catalog()
+                .unwrap()
+                .get(b"StructTreeRoot")
+                .unwrap()
+                .as_reference()
+                .unwrap(),
+        )
+        .unwrap();
+    let nums = root
+        .get(b"ParentTree")
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .get(b"Nums")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    let keys: Vec<i64> = nums
+        .iter()
+        .step_by(2)
+        .map(|k| k.as_i64().unwrap())
+        .collect();
+    let mut page_keys: Vec<i64> = pages
+        .values()
+        .map(|&id| {
+            pdf.get_dictionary(id)
+                .unwrap()
+                .get(b"StructParents")
+                .unwrap()
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    page_keys.sort();
+    page_keys.dedup();
+    assert_eq!(page_keys.len(), pages.len(), "no two pages share a key");
+    assert!(
+        page_keys.iter().all(|k| keys.contains(k)),
+        "{page_keys:?} in {keys:?}"
+    );
+    let ids = root
+        .get(b"IDTree")
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .get(b"Names")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    let mut names: Vec<&[u8]> = ids.iter().step_by(2).map(|n| n.as_str().unwrap()).collect();
+    let count = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        count,
+        "structure element ids are unique across parts"
+    );
+    let Some(text) = flat_pdf_text(&split.join("award-summary.pdf")) else {
+        return;
+    };
+    for name in [
+        "Ærlige Øl & Åsmund AS",
+        "Bølgebryggeriet AS",
+        "Cæsar Brygg AS",
+        "Resultater per klasse (fortsatt)",
+    ] {
+        assert!(text.contains(name), "{name} is missing");
+    }
+    for page in 1..=pages.len() {
+        assert!(
+            text.contains(&format!("Side {page} ")) || text.ends_with(&format!("Side {page}")),
+            "page {page} is numbered"
+        );
+    }
 }
 
 #[test]

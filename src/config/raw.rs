@@ -436,6 +436,12 @@ pub struct RawReport {
     /// What breakdown tables call the inquiry score (`score` in `means`); default "Score".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score_label: Option<Texts>,
+    /// At most this many class-table rows are laid out in one compile of the award summary;
+    /// default 400. A larger season's summary is laid out in parts, each starting on a new
+    /// page, and joined into one PDF, so its memory stays that of a small season's. Raise it
+    /// for fewer page breaks between classes at the cost of memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary_rows_per_part: Option<usize>,
 }
 
 impl Default for RawReport {
@@ -448,6 +454,7 @@ impl Default for RawReport {
             summary_template: None,
             summary_file: None,
             score_label: None,
+            summary_rows_per_part: None,
         }
     }
 }

@@ -187,6 +187,8 @@ pub struct Templates {
     pub summary: String,
     /// The summary's path in the output folder.
     pub summary_file: String,
+    /// `report.summary_rows_per_part`: class-table rows per compile of the summary, ≥ 1.
+    pub summary_rows_per_part: usize,
 }
 
 /// The checked season: everything later stages need, with references resolved to indexes.

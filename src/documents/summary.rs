@@ -45,6 +45,55 @@ pub struct AwardSummary<'c> {
     pub times: Vec<TimesView>,
     pub thresholds: Vec<ThresholdView>,
     pub methodology: &'c Methodology,
+    /// The class tables cut into the parts the summary is laid out in, one compile each
+    /// (`report.summary_rows_per_part`); one part for most seasons.
+    pub parts: Vec<Vec<Slice>>,
+}
+
+/// Rows `from..to` of one class's table (`class` indexes `classes`), in a part of the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Slice {
+    pub class: usize,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// The class tables, of `row_counts` rows each, in parts of at most `rows` rows. A class
+/// that does not fit in what is left of a part starts the next one, so only a table longer
+/// than a whole part is cut; a class without rows still gets a slice (its heading and note).
+/// With more than one part, the sections after the class tables are a last part, empty here.
+pub fn parts(row_counts: &[usize], rows: usize) -> Vec<Vec<Slice>> {
+    let mut parts = vec![Vec::new()];
+    let mut room = rows;
+    for (class, &n) in row_counts.iter().enumerate() {
+        let current = parts.last().expect("at least one part");
+        if n > room && n <= rows && !current.is_empty() {
+            room = 0;
+        }
+        let mut from = 0;
+        loop {
+            if room == 0 && from < n {
+                parts.push(Vec::new());
+                room = rows;
+            }
+            let take = (n - from).min(room);
+            let slice = Slice {
+                class,
+                from,
+                to: from + take,
+            };
+            parts.last_mut().expect("at least one part").push(slice);
+            (from, room) = (from + take, room - take);
+            if from == n {
+                break;
+            }
+        }
+    }
+    // What follows the tables (the funnel plots every participant) gets a part of its own.
+    if parts.len() > 1 {
+        parts.push(Vec::new());
+    }
+    parts
 }
 
 #[derive(Serialize)]
@@ -128,6 +177,16 @@ pub struct Counts {
     pub inquiries: String,
 }
 
+impl AwardSummary<'_> {
+    fn cut(self, rows: usize) -> Self {
+        let counts: Vec<usize> = self.classes.iter().map(|c| c.rows.len()).collect();
+        AwardSummary {
+            parts: parts(&counts, rows),
+            ..self
+        }
+    }
+}
+
 impl Context<'_> {
     pub fn award_summary(&self) -> AwardSummary<'_> {
         let (season, lang) = (self.season, self.lang);
@@ -162,7 +221,9 @@ impl Context<'_> {
             times: self.season_times(),
             thresholds: self.threshold_views(),
             methodology: &self.methodology,
+            parts: Vec::new(),
         }
+        .cut(season.templates.summary_rows_per_part)
     }
 
     fn winners(&self, kind: AwardKind) -> Vec<Winner> {
@@ -297,5 +358,59 @@ impl Context<'_> {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Slice, parts};
+
+    fn s(class: usize, from: usize, to: usize) -> Slice {
+        Slice { class, from, to }
+    }
+
+    #[test]
+    fn a_class_that_fits_a_part_is_never_cut() {
+        // 3 + 2 fill the first part of 5; the class of 4 starts the next.
+        assert_eq!(
+            parts(&[3, 2, 4], 5),
+            [vec![s(0, 0, 3), s(1, 0, 2)], vec![s(2, 0, 4)], vec![]]
+        );
+        assert_eq!(
+            parts(&[3, 2, 4], 9),
+            [vec![s(0, 0, 3), s(1, 0, 2), s(2, 0, 4)]]
+        );
+    }
+
+    #[test]
+    fn a_class_longer_than_a_part_is_cut_into_full_parts() {
+        // 7 rows in parts of 3: 3, 3, then 1 with room for the next class's 1.
+        assert_eq!(
+            parts(&[7, 1], 3),
+            [
+                vec![s(0, 0, 3)],
+                vec![s(0, 3, 6)],
+                vec![s(0, 6, 7), s(1, 0, 1)],
+                vec![]
+            ]
+        );
+        // A long class after a short one fills the short one's part first.
+        assert_eq!(
+            parts(&[1, 4], 3),
+            [vec![s(0, 0, 1), s(1, 0, 2)], vec![s(1, 2, 4)], vec![]]
+        );
+    }
+
+    #[test]
+    fn classes_without_rows_keep_their_place_and_one_part_has_no_tail() {
+        assert_eq!(
+            parts(&[0, 2, 0], 1),
+            [
+                vec![s(0, 0, 0), s(1, 0, 1)],
+                vec![s(1, 1, 2), s(2, 0, 0)],
+                vec![]
+            ]
+        );
+        assert_eq!(parts(&[], 400), [Vec::<Slice>::new()]);
     }
 }

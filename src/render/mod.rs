@@ -54,6 +54,9 @@ pub struct Job {
     pub subject: String,
     /// The output path, relative to the output folder.
     pub output: String,
+    /// The compiles it is laid out in, one per part (the award summary's `parts`), joined
+    /// into one PDF; 1 for a document laid out at once.
+    pub parts: usize,
     pub data: Vec<u8>,
 }
 
@@ -86,6 +89,7 @@ pub mod builtin {
 }
 
 pub mod fonts;
+pub mod join;
 
 pub use fonts::Fonts;
 
@@ -271,8 +275,25 @@ impl Renderer {
                 ),
             });
         }
+        if job.parts > 1 {
+            return self.render_in_parts(job, main);
+        }
+        self.compile(job, main, &self.library, |_| ())
+            .map(|(pdf, ())| pdf)
+    }
+
+    /// Compiles `job` with `library` (its `sys.inputs`) to PDF bytes, and what `inspect` reads
+    /// from the laid-out document.
+    fn compile<T>(
+        &self,
+        job: &Job,
+        main: FileId,
+        library: &LazyHash<Library>,
+        inspect: impl FnOnce(&PagedDocument) -> T,
+    ) -> Result<(Vec<u8>, T), RenderError> {
         let world = ReportWorld {
             renderer: self,
+            library,
             main,
             data: Bytes::new(job.data.clone()),
         };
@@ -287,7 +308,37 @@ impl Renderer {
             standards: self.standards.clone(),
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&document, &options).map_err(|d| fail(&d))
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|d| fail(&d))?;
+        Ok((pdf, inspect(&document)))
+    }
+
+    /// Lays a document out one part at a time (`sys.inputs.part` from 0, and the page it
+    /// starts at as `first-page`), dropping Typst's memo cache before each part so memory
+    /// holds one part's layout, and joins the parts. A template that does not mark its parts
+    /// (`<ksp-part>`) laid the whole document out in the first compile, which is then all.
+    fn render_in_parts(&self, job: &Job, main: FileId) -> Result<Vec<u8>, RenderError> {
+        let mut parts = Vec::with_capacity(job.parts);
+        let mut first_page = 1;
+        for part in 0..job.parts {
+            typst::comemo::evict(0);
+            let mut inputs = Dict::new();
+            inputs.insert("data".into(), DATA_PATH.into_value());
+            inputs.insert("part".into(), part.to_string().into_value());
+            inputs.insert("first-page".into(), first_page.to_string().into_value());
+            let library = LazyHash::new(Library::builder().with_inputs(inputs).build());
+            let (pdf, (pages, headings, marked)) = self.compile(job, main, &library, |d| {
+                (d.pages().len(), join::headings(d), join::is_part(d))
+            })?;
+            if !marked {
+                return Ok(pdf);
+            }
+            first_page += pages;
+            parts.push(join::Part { pdf, headings });
+        }
+        join::join(&parts).map_err(|e| RenderError {
+            subject: job.subject.clone(),
+            message: format!("cannot join the document's parts into one PDF: {e}"),
+        })
     }
 
     fn describe(&self, world: &ReportWorld, diagnostics: &[SourceDiagnostic]) -> String {
@@ -423,13 +474,14 @@ impl Renderer {
 
 struct ReportWorld<'a> {
     renderer: &'a Renderer,
+    library: &'a LazyHash<Library>,
     main: FileId,
     data: Bytes,
 }
 
 impl World for ReportWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
-        &self.renderer.library
+        self.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {

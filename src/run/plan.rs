@@ -102,16 +102,20 @@ impl<'a> Jobs<'a> {
                     .expect("reports are planned only with a participant template"),
                 subject: format!("participant {}", data.participants[p].id),
                 output: format!("reports/{}.pdf", data.participants[p].id),
+                parts: 1,
                 data: serde_json::to_vec(&context.participant_report(p))
                     .expect("report data serializes"),
             },
-            Doc::Summary => Job {
-                template: templates.summary.clone(),
-                subject: "award summary".into(),
-                output: templates.summary_file.clone(),
-                data: serde_json::to_vec(&context.award_summary())
-                    .expect("summary data serializes"),
-            },
+            Doc::Summary => {
+                let summary = context.award_summary();
+                Job {
+                    template: templates.summary.clone(),
+                    subject: "award summary".into(),
+                    output: templates.summary_file.clone(),
+                    parts: summary.parts.len(),
+                    data: serde_json::to_vec(&summary).expect("summary data serializes"),
+                }
+            }
         };
         let mut fixes = Vec::new();
         let text = std::str::from_utf8(&job.data).expect("serde_json writes UTF-8");

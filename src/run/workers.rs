@@ -36,6 +36,8 @@ enum ToWorker {
         template: String,
         subject: String,
         output: String,
+        /// Compiles it is laid out in ([`Job::parts`]).
+        parts: usize,
         data_len: usize,
     },
     /// No more documents: finish and exit.
@@ -222,14 +224,18 @@ fn feed(
     }
 }
 
-fn send(stdin: &mut ChildStdin, job: &Job) -> std::io::Result<()> {
-    let header = ToWorker::Job {
+fn header(job: &Job) -> ToWorker {
+    ToWorker::Job {
         template: job.template.clone(),
         subject: job.subject.clone(),
         output: job.output.clone(),
+        parts: job.parts,
         data_len: job.data.len(),
-    };
-    let mut bytes = serde_json::to_vec(&header).expect("a header serializes");
+    }
+}
+
+fn send(stdin: &mut ChildStdin, job: &Job) -> std::io::Result<()> {
+    let mut bytes = serde_json::to_vec(&header(job)).expect("a header serializes");
     bytes.push(b'\n');
     bytes.extend_from_slice(&job.data);
     stdin.write_all(&bytes)?;
@@ -314,6 +320,7 @@ fn read_message(input: &mut impl BufRead) -> std::io::Result<Option<Job>> {
             template,
             subject,
             output,
+            parts,
             data_len,
         } => {
             let mut data = vec![0; data_len];
@@ -322,6 +329,7 @@ fn read_message(input: &mut impl BufRead) -> std::io::Result<Option<Job>> {
                 template,
                 subject,
                 output,
+                parts,
                 data,
             }))
         }
@@ -338,22 +346,20 @@ mod tests {
             template: "participant.typ".into(),
             subject: "participant P1".into(),
             output: "reports/P1.pdf".into(),
+            parts: 3,
             data: "{\"name\":\"Ærlig\\nTale 😊\"}".as_bytes().to_vec(),
         };
-        let header = ToWorker::Job {
-            template: job.template.clone(),
-            subject: job.subject.clone(),
-            output: job.output.clone(),
-            data_len: job.data.len(),
-        };
-        let mut wire = serde_json::to_vec(&header).unwrap();
+        let mut wire = serde_json::to_vec(&header(&job)).unwrap();
         wire.push(b'\n');
         wire.extend_from_slice(&job.data);
         wire.extend(serde_json::to_vec(&ToWorker::Done).unwrap());
         wire.push(b'\n');
         let mut input = std::io::Cursor::new(wire);
         let read = read_message(&mut input).unwrap().unwrap();
-        assert_eq!((read.output, read.data), (job.output, job.data));
+        assert_eq!(
+            (read.output, read.parts, read.data),
+            (job.output, job.parts, job.data)
+        );
         assert!(read_message(&mut input).unwrap().is_none());
         assert!(
             read_message(&mut input).is_err(),

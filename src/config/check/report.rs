@@ -40,6 +40,13 @@ pub(super) fn templates(raw: &RawReport) -> Checked<Templates> {
             )
         })
         .transpose()?;
+    let summary_rows_per_part = raw.summary_rows_per_part.unwrap_or(400);
+    if summary_rows_per_part == 0 {
+        return Err(CheckError::new(
+            "report.summary_rows_per_part",
+            "must be at least 1 (rows of the class tables per part of the award summary); leave it out for 400",
+        ));
+    }
     Ok(Templates {
         participant,
         summary: template_name(
@@ -49,6 +56,7 @@ pub(super) fn templates(raw: &RawReport) -> Checked<Templates> {
                 .unwrap_or("award-summary.typ"),
         )?,
         summary_file,
+        summary_rows_per_part,
     })
 }
 
@@ -85,6 +93,22 @@ pub(super) fn cx(raw: &RawReport, questions: &[Question]) -> Checked<Vec<usize>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_part_holds_at_least_one_row() {
+        assert_eq!(
+            templates(&RawReport::default())
+                .unwrap()
+                .summary_rows_per_part,
+            400
+        );
+        let zero = RawReport {
+            summary_rows_per_part: Some(0),
+            ..RawReport::default()
+        };
+        let e = templates(&zero).unwrap_err();
+        assert_eq!(e.key, "report.summary_rows_per_part");
+    }
 
     #[test]
     fn templates_stay_inside_the_folder_and_summaries_are_pdfs() {
