@@ -1827,3 +1827,48 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// `results.xlsx` holds every results CSV cell for cell: a figure as a number equal to the
+/// CSV's, text as text, `true`/`false` as booleans, nothing where the CSV is empty.
+#[test]
+fn the_workbook_holds_every_results_table_cell_for_cell() {
+    use calamine::{Data, Reader};
+    let (_dir, out) = run_config("config/chat-study.toml", &[]);
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(out.join("results/results.xlsx")).unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(out.join("results")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_str().unwrap();
+        let sheet = workbook.worksheet_range(name).unwrap();
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(&path)
+            .unwrap();
+        let records: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+        assert_eq!(sheet.height(), records.len(), "{name}: rows");
+        for (r, record) in records.iter().enumerate() {
+            for (c, text) in record.iter().enumerate() {
+                let cell = sheet.get((r, c)).unwrap_or(&Data::Empty);
+                let same = match cell {
+                    Data::Empty => text.is_empty(),
+                    Data::String(s) => s == text,
+                    Data::Float(x) => text.parse::<f64>() == Ok(*x),
+                    Data::Bool(b) => b.to_string() == text,
+                    _ => false,
+                };
+                assert!(
+                    same,
+                    "{name} row {} column {}: {cell:?} vs `{text}`",
+                    r + 1,
+                    c + 1
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000, "only {compared} cells compared");
+}

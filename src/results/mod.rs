@@ -404,34 +404,37 @@ fn thresholds(season: &Season, analysis: &Analysis) -> Vec<ThresholdResult> {
     rows
 }
 
-/// One table as the CSV and the workbook write it.
-pub struct Sheet {
+/// One table as the CSV and the workbook write it. Its rows are made one at a time as they
+/// are written, so the largest table of a big season is never held a second time as cells.
+pub struct Sheet<'a> {
     pub name: &'static str,
     pub header: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
+    len: usize,
+    row: Box<dyn Fn(usize) -> Vec<Cell> + 'a>,
 }
 
-impl Sheet {
-    fn of<R: Row>(name: &'static str, rows: &[R], header: &[&str]) -> Sheet {
-        let cells: Vec<Vec<(String, Cell)>> = rows.iter().map(Row::cells).collect();
-        let header = match cells.first() {
-            Some(first) => first.iter().map(|(k, _)| k.clone()).collect(),
+impl<'a> Sheet<'a> {
+    fn of<R: Row>(name: &'static str, rows: &'a [R], header: &[&str]) -> Sheet<'a> {
+        let header = match rows.first() {
+            Some(first) => first.cells().into_iter().map(|(k, _)| k).collect(),
             None => header.iter().map(|h| h.to_string()).collect(),
         };
         Sheet {
             name,
             header,
-            rows: cells
-                .into_iter()
-                .map(|r| r.into_iter().map(|(_, v)| v).collect())
-                .collect(),
+            len: rows.len(),
+            row: Box::new(|i| rows[i].cells().into_iter().map(|(_, v)| v).collect()),
         }
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
+        (0..self.len).map(|i| (self.row)(i))
     }
 
     pub fn csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&self.header).expect("writing to memory");
-        for row in &self.rows {
+        for row in self.rows() {
             w.write_record(row.iter().map(Cell::text))
                 .expect("writing to memory");
         }
@@ -467,7 +470,7 @@ const DRIVER_COLUMNS: [&str; 3] = ["question", "n", "r"];
 
 impl Tables {
     /// Every table, the three of §5 first.
-    pub fn sheets(&self) -> Vec<Sheet> {
+    pub fn sheets(&self) -> Vec<Sheet<'_>> {
         let mut sheets = vec![
             Sheet::of("participants", &self.participants, &[]),
             Sheet::of("classes", &self.classes, &[]),
@@ -494,8 +497,9 @@ impl Tables {
         sheets
     }
 
-    /// `results.json`: every table plus the effective config (after `--set`).
-    pub fn json(&self, season: &Season, data: &Dataset) -> Vec<u8> {
+    /// `results.json`: every table plus the effective config (after `--set`). Consumes the
+    /// tables, the last thing written from them, rather than copying them.
+    pub fn json(self, season: &Season, data: &Dataset) -> Vec<u8> {
         let doc = ResultsFile {
             tool: "ksp".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -505,15 +509,15 @@ impl Tables {
             rows_accepted: data.rows_accepted(),
             rows_rejected: data.rows_rejected,
             inquiries_accepted: data.inquiries.len(),
-            participants: self.participants.clone(),
-            classes: self.classes.clone(),
-            awards: self.awards.clone(),
-            shoppers: self.shoppers.clone(),
-            breakdowns: self.breakdowns.clone(),
-            times: self.times.clone(),
-            thresholds: self.thresholds.clone(),
-            findings: self.findings.clone(),
-            drivers: self.drivers.clone(),
+            participants: self.participants,
+            classes: self.classes,
+            awards: self.awards,
+            shoppers: self.shoppers,
+            breakdowns: self.breakdowns,
+            times: self.times,
+            thresholds: self.thresholds,
+            findings: self.findings,
+            drivers: self.drivers,
             config: &season.effective,
         };
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
@@ -539,7 +543,7 @@ impl Tables {
             for (c, h) in sheet.header.iter().enumerate() {
                 ws.write_string_with_format(0, c as u16, h, &bold)?;
             }
-            for (r, row) in sheet.rows.iter().enumerate() {
+            for (r, row) in sheet.rows().enumerate() {
                 let r = r as u32 + 1;
                 for (c, cell) in row.iter().enumerate() {
                     let c = c as u16;

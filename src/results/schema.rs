@@ -65,14 +65,21 @@ pub struct ResultsFile<C> {
 }
 
 /// Rows as JSON objects with their keys in alphabetical order, as ksp has always written
-/// them (the CSV keeps the column order).
+/// them (the CSV keeps the column order). One row is turned into a JSON value at a time.
 fn sorted<S: Serializer, R: Serialize>(rows: &[R], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::Error;
-    rows.iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<serde_json::Value>, _>>()
-        .map_err(S::Error::custom)?
-        .serialize(s)
+    s.collect_seq(rows.iter().map(Sorted))
+}
+
+/// A row serialized through `serde_json::Value`, whose maps keep keys sorted.
+struct Sorted<'a, R>(&'a R);
+
+impl<R: Serialize> Serialize for Sorted<'_, R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        serde_json::to_value(self.0)
+            .map_err(S::Error::custom)?
+            .serialize(s)
+    }
 }
 
 fn sorted_some<S: Serializer, R: Serialize>(

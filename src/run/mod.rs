@@ -256,7 +256,8 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     Ok(summary)
 }
 
-/// The results tables (and `rejects.csv` when rows were set aside) into the staging folder.
+/// The results tables (and `rejects.csv` when rows were set aside) into the staging folder,
+/// one file at a time so a big season's tables are held once.
 fn write_results(
     prepared: &Prepared,
     date: chrono::NaiveDate,
@@ -264,23 +265,19 @@ fn write_results(
 ) -> Result<(), Error> {
     let (season, data) = (&prepared.season, &prepared.data);
     let tables = results::tables(prepared.figures());
+    for sheet in tables.sheets() {
+        staging.write(&format!("results/{}.csv", sheet.name), &sheet.csv())?;
+    }
     let xlsx = tables.xlsx(date).map_err(|e| output::OutputError {
         action: "write",
         path: "results/results.xlsx".into(),
         source: std::io::Error::other(e),
     })?;
-    let mut files: Vec<(String, Vec<u8>)> = tables
-        .sheets()
-        .iter()
-        .map(|sheet| (format!("results/{}.csv", sheet.name), sheet.csv()))
-        .collect();
-    files.push(("results/results.json".into(), tables.json(season, data)));
-    files.push(("results/results.xlsx".into(), xlsx));
+    staging.write("results/results.xlsx", &xlsx)?;
+    drop(xlsx);
+    staging.write("results/results.json", &tables.json(season, data))?;
     if season.on_bad_row == OnBadRow::Reject {
-        files.push(("rejects.csv".into(), results::rejects_csv(data)));
-    }
-    for (path, bytes) in files {
-        staging.write(&path, &bytes)?;
+        staging.write("rejects.csv", &results::rejects_csv(data))?;
     }
     Ok(())
 }
