@@ -56,20 +56,19 @@ pub fn select(
     }
 }
 
-/// The selected reports then the award summary; with `--shard K/N` every N-th report from the
-/// K-th, and the award summary in shard 1.
+/// The award summary then the selected reports; with `--shard K/N` every N-th report from
+/// the K-th, and the award summary in shard 1. The summary goes first: it takes longest, so
+/// no worker idles at the end waiting for it, and its worker lays it out on a heap that
+/// thousands of reports have not yet fragmented.
 pub fn documents_of(selected: &[usize], shard: Option<(usize, usize)>) -> Vec<Doc> {
     let (k, n) = shard.unwrap_or((1, 1));
-    let mut docs: Vec<Doc> = selected
+    let summary = (k == 1).then_some(Doc::Summary);
+    let reports = selected
         .iter()
         .skip(k - 1)
         .step_by(n)
-        .map(|&p| Doc::Report(p))
-        .collect();
-    if k == 1 {
-        docs.push(Doc::Summary);
-    }
-    docs
+        .map(|&p| Doc::Report(p));
+    summary.into_iter().chain(reports).collect()
 }
 
 /// Builds each document's template data, made showable with the fonts' coverage.
