@@ -7,8 +7,14 @@
 //! what makes it one. A part's structure-parent keys are moved past the previous parts', and
 //! its structure element ids (table header cells that data cells name) get the part's prefix,
 //! so nothing of one part points into another.
+//!
+//! The join streams: a part's objects are renumbered past those written and written at once,
+//! in compressed object streams, so memory holds one part's objects and the joined bytes,
+//! never every part's objects (a 171-page summary held them at 400 MB).
 
-use lopdf::{Dictionary, Document, Object, ObjectId, SaveOptions, StringFormat};
+use std::collections::{BTreeSet, HashMap};
+
+use lopdf::{Dictionary, Document, Object, ObjectId, ObjectStream, Stream, StringFormat};
 
 /// One part: its PDF, and the headings its outline is made of.
 pub struct Part {
@@ -36,13 +42,40 @@ pub enum JoinError {
     Shape(&'static str),
     #[error("cannot write the joined PDF: {0}")]
     Write(#[from] std::io::Error),
+    #[error("the joined PDF would be larger than 4 GB")]
+    TooLarge,
 }
 
-/// What the joined document holds so far, beside its objects.
-struct Joined {
-    doc: Document,
-    document_element: ObjectId,
-    pages_root: ObjectId,
+/// Objects per compressed object stream, as lopdf writes them.
+const PER_STREAM: usize = 100;
+
+/// Where a written object is, for the cross-reference stream.
+#[derive(Clone, Copy)]
+enum Place {
+    /// At this byte offset of the file.
+    Offset(usize),
+    /// Member `index` of the object stream numbered `stream`.
+    Member { stream: u32, index: u16 },
+}
+
+/// The first part's objects that the joined document has one of, kept (renumbered) until the
+/// end, when every part's pages, structure and headings are known.
+struct Head {
+    catalog: (ObjectId, Dictionary),
+    pages_root: (ObjectId, Dictionary),
+    struct_root: (ObjectId, Dictionary),
+    document_element: (ObjectId, Dictionary),
+    trailer: Dictionary,
+}
+
+/// A PDF being joined from parts, one [`Joiner::add`] at a time.
+pub struct Joiner {
+    out: Vec<u8>,
+    /// Where object `n` is, at index `n - 1`.
+    places: Vec<Option<Place>>,
+    /// Objects waiting for their object stream, by their new number.
+    pending: Vec<(ObjectId, Object)>,
+    head: Option<Head>,
     pages: Vec<ObjectId>,
     kids: Vec<Object>,
     parent_tree: Vec<(i64, Object)>,
@@ -50,24 +83,7 @@ struct Joined {
     ids: Vec<(Vec<u8>, Object)>,
     role_map: Dictionary,
     headings: Vec<(usize, String, ObjectId, f32, f32)>,
-}
-
-/// The parts, in order, as one PDF.
-pub fn join(parts: &[Part]) -> Result<Vec<u8>, JoinError> {
-    let mut joined: Option<Joined> = None;
-    for (n, part) in parts.iter().enumerate() {
-        let mut doc = Document::load_mem(&part.pdf)?;
-        joined = Some(match joined {
-            None => first(doc, &part.headings)?,
-            Some(mut joined) => {
-                doc.renumber_objects_with(joined.doc.max_id + 1);
-                append(&mut joined, doc, n, &part.headings)?;
-                joined
-            }
-        });
-    }
-    let joined = joined.ok_or(JoinError::Shape("parts"))?;
-    finish(joined)
+    parts: usize,
 }
 
 /// A part's skeleton: the objects the joined document has one of.
@@ -77,6 +93,17 @@ struct Skeleton {
     struct_root: ObjectId,
     document_element: ObjectId,
     pages: Vec<ObjectId>,
+}
+
+impl Skeleton {
+    fn ids(&self) -> [ObjectId; 4] {
+        [
+            self.catalog,
+            self.pages_root,
+            self.struct_root,
+            self.document_element,
+        ]
+    }
 }
 
 fn skeleton(doc: &Document) -> Result<Skeleton, JoinError> {
@@ -171,181 +198,414 @@ fn flatten(
     Ok(())
 }
 
-fn first(doc: Document, headings: &[Heading]) -> Result<Joined, JoinError> {
-    let skeleton = skeleton(&doc)?;
-    let structure = structure(&doc, &skeleton)?;
-    let headings = place(headings, &skeleton.pages);
-    Ok(Joined {
-        doc,
-        document_element: skeleton.document_element,
-        pages_root: skeleton.pages_root,
-        pages: skeleton.pages,
-        kids: structure.kids,
-        parent_tree: structure.parent_tree,
-        next_key: structure.next_key,
-        ids: structure.ids,
-        role_map: structure.role_map,
-        headings,
-    })
-}
-
-fn place(headings: &[Heading], pages: &[ObjectId]) -> Vec<(usize, String, ObjectId, f32, f32)> {
-    headings
-        .iter()
-        .filter_map(|h| Some((h.level, h.title.clone(), *pages.get(h.page)?, h.x, h.y)))
-        .collect()
-}
-
-/// Adds part `n` (renumbered past the joined objects) to the joined document.
-fn append(
-    joined: &mut Joined,
-    mut doc: Document,
-    n: usize,
-    headings: &[Heading],
-) -> Result<(), JoinError> {
-    let skeleton = skeleton(&doc)?;
-    let structure = structure(&doc, &skeleton)?;
-    let offset = joined.next_key;
-    let prefix = format!("part{n}-").into_bytes();
-    let moved = [
-        (skeleton.document_element, joined.document_element),
-        (skeleton.pages_root, joined.pages_root),
-    ];
-    for object in doc.objects.values_mut() {
-        relink(object, &moved, offset, &prefix);
-    }
-    for id in [
-        skeleton.catalog,
-        skeleton.struct_root,
-        skeleton.document_element,
-        skeleton.pages_root,
-    ] {
-        doc.objects.remove(&id);
-    }
-    joined.headings.extend(place(headings, &skeleton.pages));
-    joined.pages.extend(skeleton.pages);
-    joined
-        .kids
-        .extend(structure.kids.into_iter().map(|mut kid| {
-            relink(&mut kid, &moved, offset, &prefix);
-            kid
-        }));
-    joined
-        .parent_tree
-        .extend(structure.parent_tree.into_iter().map(|(key, mut value)| {
-            relink(&mut value, &moved, offset, &prefix);
-            (key + offset, value)
-        }));
-    joined.next_key += structure.next_key;
-    joined.ids.extend(
-        structure
-            .ids
-            .into_iter()
-            .map(|(key, value)| ([prefix.as_slice(), &key].concat(), value)),
-    );
-    for (role, standard) in structure.role_map {
-        joined.role_map.set(role, standard);
-    }
-    joined.doc.max_id = doc.max_id;
-    joined.doc.objects.extend(doc.objects);
-    Ok(())
-}
-
-/// Points a part's references at the joined document's (`moved`: from, to), moves its
-/// structure-parent keys by `offset` and gives its structure element ids `prefix`.
-fn relink(object: &mut Object, moved: &[(ObjectId, ObjectId)], offset: i64, prefix: &[u8]) {
+/// Every object number `object` refers to directly.
+fn references(object: &Object, found: &mut Vec<ObjectId>) {
     match object {
-        Object::Reference(id) => {
-            if let Some((_, to)) = moved.iter().find(|(from, _)| from == id) {
-                *id = *to;
-            }
-        }
-        Object::Array(items) => {
-            for item in items {
-                relink(item, moved, offset, prefix);
-            }
-        }
-        Object::Dictionary(dict) => relink_dict(dict, moved, offset, prefix),
-        Object::Stream(stream) => relink_dict(&mut stream.dict, moved, offset, prefix),
+        Object::Reference(id) => found.push(*id),
+        Object::Array(items) => items.iter().for_each(|item| references(item, found)),
+        Object::Dictionary(dict) => dict.iter().for_each(|(_, v)| references(v, found)),
+        Object::Stream(stream) => stream.dict.iter().for_each(|(_, v)| references(v, found)),
         _ => {}
     }
 }
 
-fn relink_dict(dict: &mut Dictionary, moved: &[(ObjectId, ObjectId)], offset: i64, prefix: &[u8]) {
-    for (key, value) in dict.iter_mut() {
-        match (key.as_slice(), &mut *value) {
-            (b"StructParents" | b"StructParent", Object::Integer(k)) => *k += offset,
-            (b"ID", Object::String(id, _)) => *id = [prefix, id.as_slice()].concat(),
-            (b"Headers", Object::Array(ids)) => {
-                for id in ids {
-                    if let Object::String(id, _) = id {
-                        *id = [prefix, id.as_slice()].concat();
+/// The values of `dict` but those under `skip`.
+fn values_but<'a>(dict: &'a Dictionary, skip: &[&[u8]]) -> impl Iterator<Item = &'a Object> {
+    dict.iter()
+        .filter(move |(k, _)| !skip.contains(&k.as_slice()))
+        .map(|(_, v)| v)
+}
+
+/// The objects of a part the joined document keeps: whatever its pages and structure reach,
+/// and for the first part what its catalog, structure root and trailer reach too (metadata,
+/// language, info). Each part's catalog, outline and structure trees are made anew.
+fn kept(
+    doc: &Document,
+    skeleton: &Skeleton,
+    structure: &Structure,
+    first: bool,
+) -> Result<BTreeSet<ObjectId>, JoinError> {
+    let mut roots: Vec<ObjectId> = skeleton.pages.clone();
+    let mut own = Vec::new();
+    own.extend(structure.kids.iter().cloned());
+    own.extend(structure.parent_tree.iter().map(|(_, v)| v.clone()));
+    own.extend(structure.ids.iter().map(|(_, v)| v.clone()));
+    if first {
+        let catalog = doc.get_dictionary(skeleton.catalog)?;
+        own.extend(values_but(catalog, &[b"Pages", b"StructTreeRoot", b"Outlines"]).cloned());
+        let root = doc.get_dictionary(skeleton.struct_root)?;
+        own.extend(values_but(root, &[b"K", b"ParentTree", b"IDTree", b"RoleMap"]).cloned());
+        own.extend(values_but(&doc.trailer, &[b"Root", b"Size", b"Prev"]).cloned());
+    }
+    for object in &own {
+        references(object, &mut roots);
+    }
+    let skip = skeleton.ids();
+    let mut kept = BTreeSet::new();
+    let mut found = Vec::new();
+    while let Some(id) = roots.pop() {
+        if skip.contains(&id) || !kept.insert(id) {
+            continue;
+        }
+        if let Ok(object) = doc.get_object(id) {
+            references(object, &mut found);
+            roots.append(&mut found);
+        } else {
+            kept.remove(&id);
+        }
+    }
+    Ok(kept)
+}
+
+/// How a part's objects are rewritten for the joined document: new numbers, structure-parent
+/// keys moved by `offset`, structure element ids given `prefix`. A reference to an object
+/// the join drops becomes null.
+struct Relink {
+    numbers: HashMap<ObjectId, ObjectId>,
+    offset: i64,
+    prefix: Vec<u8>,
+}
+
+impl Relink {
+    fn object(&self, object: &mut Object) {
+        match object {
+            Object::Reference(id) => match self.numbers.get(id) {
+                Some(to) => *id = *to,
+                None => *object = Object::Null,
+            },
+            Object::Array(items) => items.iter_mut().for_each(|item| self.object(item)),
+            Object::Dictionary(dict) => self.dict(dict),
+            Object::Stream(stream) => self.dict(&mut stream.dict),
+            _ => {}
+        }
+    }
+
+    fn dict(&self, dict: &mut Dictionary) {
+        for (key, value) in dict.iter_mut() {
+            match (key.as_slice(), &mut *value) {
+                (b"StructParents" | b"StructParent", Object::Integer(k)) => *k += self.offset,
+                (b"ID", Object::String(id, _)) => self.id(id),
+                (b"Headers", Object::Array(ids)) => {
+                    for id in ids {
+                        if let Object::String(id, _) = id {
+                            self.id(id);
+                        }
                     }
                 }
+                _ => self.object(value),
             }
-            _ => relink(value, moved, offset, prefix),
+        }
+    }
+
+    fn id(&self, id: &mut Vec<u8>) {
+        if !self.prefix.is_empty() {
+            *id = [self.prefix.as_slice(), id].concat();
+        }
+    }
+
+    fn owned(&self, mut object: Object) -> Object {
+        self.object(&mut object);
+        object
+    }
+}
+
+/// A PDF with no parts yet.
+impl Default for Joiner {
+    fn default() -> Joiner {
+        Joiner {
+            out: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(),
+            places: Vec::new(),
+            pending: Vec::new(),
+            head: None,
+            pages: Vec::new(),
+            kids: Vec::new(),
+            parent_tree: Vec::new(),
+            next_key: 0,
+            ids: Vec::new(),
+            role_map: Dictionary::new(),
+            headings: Vec::new(),
+            parts: 0,
         }
     }
 }
 
-/// Writes the joined page tree, structure tree and outline, and saves.
-fn finish(mut joined: Joined) -> Result<Vec<u8>, JoinError> {
-    let doc = &mut joined.doc;
-    let pages: Vec<Object> = joined.pages.iter().map(|&id| id.into()).collect();
-    let pages_root = doc.get_dictionary_mut(joined.pages_root)?;
-    pages_root.set("Count", pages.len() as i64);
-    pages_root.set("Kids", pages);
-    doc.get_dictionary_mut(joined.document_element)?
-        .set("K", joined.kids);
-    joined.parent_tree.sort_by_key(|(key, _)| *key);
-    joined.ids.sort_by(|a, b| a.0.cmp(&b.0));
-    let nums: Vec<Object> = joined
-        .parent_tree
-        .into_iter()
-        .flat_map(|(key, value)| [Object::Integer(key), value])
-        .collect();
-    let names: Vec<Object> = joined
-        .ids
-        .into_iter()
-        .flat_map(|(key, value)| [Object::String(key, StringFormat::Literal), value])
-        .collect();
-    let catalog = doc.trailer.get(b"Root")?.as_reference()?;
-    let struct_root = doc
-        .get_dictionary(catalog)?
-        .get(b"StructTreeRoot")?
-        .as_reference()?;
-    let root = doc.get_dictionary_mut(struct_root)?;
-    root.set(
-        "ParentTree",
-        Dictionary::from_iter([("Nums", Object::Array(nums))]),
-    );
-    root.set("ParentTreeNextKey", joined.next_key);
-    if !names.is_empty() {
-        root.set(
-            "IDTree",
-            Dictionary::from_iter([("Names", Object::Array(names))]),
+impl Joiner {
+    /// A new object number.
+    fn number(&mut self) -> ObjectId {
+        self.places.push(None);
+        (self.places.len() as u32, 0)
+    }
+
+    /// Adds the next part: its objects are written, its structure and headings kept.
+    pub fn add(&mut self, part: &Part) -> Result<(), JoinError> {
+        let mut doc = Document::load_mem(&part.pdf)?;
+        let skeleton = skeleton(&doc)?;
+        let structure = structure(&doc, &skeleton)?;
+        let first = self.head.is_none();
+        let kept = kept(&doc, &skeleton, &structure, first)?;
+        let mut numbers = HashMap::with_capacity(kept.len() + 4);
+        match &self.head {
+            None => {
+                for id in skeleton.ids() {
+                    numbers.insert(id, self.number());
+                }
+            }
+            Some(head) => {
+                numbers.insert(skeleton.pages_root, head.pages_root.0);
+                numbers.insert(skeleton.document_element, head.document_element.0);
+            }
+        }
+        for &id in &kept {
+            numbers.insert(id, self.number());
+        }
+        let relink = Relink {
+            numbers,
+            offset: self.next_key,
+            prefix: if first {
+                Vec::new()
+            } else {
+                format!("part{}-", self.parts).into_bytes()
+            },
+        };
+        if first {
+            self.head = Some(head(&mut doc, &skeleton, &relink)?);
+        }
+        for id in kept {
+            let object = doc.objects.remove(&id).expect("a kept object exists");
+            self.write(relink.numbers[&id], relink.owned(object))?;
+        }
+        self.pages
+            .extend(skeleton.pages.iter().map(|id| relink.numbers[id]));
+        self.headings.extend(part.headings.iter().filter_map(|h| {
+            let page = relink.numbers[skeleton.pages.get(h.page)?];
+            Some((h.level, h.title.clone(), page, h.x, h.y))
+        }));
+        self.kids
+            .extend(structure.kids.into_iter().map(|k| relink.owned(k)));
+        self.parent_tree.extend(
+            structure
+                .parent_tree
+                .into_iter()
+                .map(|(key, value)| (key + relink.offset, relink.owned(value))),
         );
+        self.next_key += structure.next_key;
+        for (mut key, value) in structure.ids {
+            relink.id(&mut key);
+            self.ids.push((key, relink.owned(value)));
+        }
+        for (role, standard) in structure.role_map {
+            self.role_map.set(role, standard);
+        }
+        self.parts += 1;
+        Ok(())
     }
-    if !joined.role_map.is_empty() {
-        root.set("RoleMap", joined.role_map);
-    }
-    let outline = outline(doc, &joined.headings);
-    let catalog = doc.get_dictionary_mut(catalog)?;
-    match outline {
-        Some(id) => catalog.set("Outlines", id),
-        None => {
-            catalog.remove(b"Outlines");
+
+    /// Writes a stream at once; other objects go into the next object stream.
+    fn write(&mut self, id: ObjectId, object: Object) -> Result<(), JoinError> {
+        match object {
+            Object::Stream(stream) => self.write_indirect(id, &Object::Stream(stream)),
+            object => {
+                self.pending.push((id, object));
+                if self.pending.len() == PER_STREAM {
+                    self.flush()?;
+                }
+                Ok(())
+            }
         }
     }
-    doc.prune_objects();
-    doc.renumber_objects();
-    let mut pdf = Vec::new();
-    let options = SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .build();
-    doc.save_with_options(&mut pdf, options)?;
-    Ok(pdf)
+
+    fn write_indirect(&mut self, id: ObjectId, object: &Object) -> Result<(), JoinError> {
+        self.places[id.0 as usize - 1] = Some(Place::Offset(self.out.len()));
+        self.out
+            .extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        lopdf::Writer::write_object(&mut self.out, object)?;
+        self.out.extend_from_slice(b"\nendobj\n");
+        Ok(())
+    }
+
+    /// The waiting objects as one compressed object stream.
+    fn flush(&mut self) -> Result<(), JoinError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let stream_id = self.number();
+        let mut stream = ObjectStream::builder().max_objects(PER_STREAM).build();
+        let mut pending = std::mem::take(&mut self.pending);
+        // lopdf writes a stream's members in the order of their numbers.
+        pending.sort_by_key(|(id, _)| *id);
+        for (index, (id, object)) in pending.into_iter().enumerate() {
+            self.places[id.0 as usize - 1] = Some(Place::Member {
+                stream: stream_id.0,
+                index: index as u16,
+            });
+            stream.add_object(id, object)?;
+        }
+        self.write_indirect(stream_id, &Object::Stream(stream.to_stream_object()?))
+    }
+
+    /// Writes the joined page tree, structure tree, outline and catalog, and the
+    /// cross-reference stream.
+    pub fn finish(mut self) -> Result<Vec<u8>, JoinError> {
+        let head = self.head.take().ok_or(JoinError::Shape("parts"))?;
+        let (pages_id, mut pages_root) = head.pages_root;
+        let pages: Vec<Object> = self.pages.iter().map(|&id| id.into()).collect();
+        pages_root.set("Count", pages.len() as i64);
+        pages_root.set("Kids", pages);
+        let (element_id, mut element) = head.document_element;
+        element.set("K", std::mem::take(&mut self.kids));
+        let (root_id, mut root) = head.struct_root;
+        self.structure_trees(&mut root);
+        let (catalog_id, mut catalog) = head.catalog;
+        match self.outline()? {
+            Some(id) => catalog.set("Outlines", id),
+            None => {
+                catalog.remove(b"Outlines");
+            }
+        }
+        for (id, dict) in [
+            (pages_id, pages_root),
+            (element_id, element),
+            (root_id, root),
+            (catalog_id, catalog),
+        ] {
+            self.write(id, dict.into())?;
+        }
+        self.flush()?;
+        self.cross_references(head.trailer, catalog_id)?;
+        Ok(self.out)
+    }
+
+    /// Writes the outline of every part's headings; its root, if there are headings.
+    fn outline(&mut self) -> Result<Option<ObjectId>, JoinError> {
+        let headings = std::mem::take(&mut self.headings);
+        let Some((root, objects)) = outline(&headings, || self.number()) else {
+            return Ok(None);
+        };
+        for (id, dict) in objects {
+            self.write(id, dict.into())?;
+        }
+        Ok(Some(root))
+    }
+
+    /// The parent tree, id tree and role map of every part, into the structure root.
+    fn structure_trees(&mut self, root: &mut Dictionary) {
+        let mut parent_tree = std::mem::take(&mut self.parent_tree);
+        parent_tree.sort_by_key(|(key, _)| *key);
+        let nums: Vec<Object> = parent_tree
+            .into_iter()
+            .flat_map(|(key, value)| [Object::Integer(key), value])
+            .collect();
+        root.set(
+            "ParentTree",
+            Dictionary::from_iter([("Nums", Object::Array(nums))]),
+        );
+        root.set("ParentTreeNextKey", self.next_key);
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.sort_by(|a, b| a.0.cmp(&b.0));
+        if ids.is_empty() {
+            root.remove(b"IDTree");
+        } else {
+            let names: Vec<Object> = ids
+                .into_iter()
+                .flat_map(|(key, value)| [Object::String(key, StringFormat::Literal), value])
+                .collect();
+            root.set(
+                "IDTree",
+                Dictionary::from_iter([("Names", Object::Array(names))]),
+            );
+        }
+        if self.role_map.is_empty() {
+            root.remove(b"RoleMap");
+        } else {
+            root.set("RoleMap", std::mem::take(&mut self.role_map));
+        }
+    }
+
+    /// The cross-reference stream (the trailer of the first part, pointed at the new
+    /// catalog), then the file's end.
+    fn cross_references(
+        &mut self,
+        mut trailer: Dictionary,
+        catalog: ObjectId,
+    ) -> Result<(), JoinError> {
+        let xref_id = self.number();
+        let at = self.out.len();
+        self.places[xref_id.0 as usize - 1] = Some(Place::Offset(at));
+        let mut rows = Vec::with_capacity((self.places.len() + 1) * 7);
+        rows.extend_from_slice(&[0, 0, 0, 0, 0, 0xFF, 0xFF]);
+        for place in &self.places {
+            match place.expect("every numbered object is written") {
+                Place::Offset(offset) => {
+                    let offset = u32::try_from(offset).map_err(|_| JoinError::TooLarge)?;
+                    rows.push(1);
+                    rows.extend_from_slice(&offset.to_be_bytes());
+                    rows.extend_from_slice(&[0, 0]);
+                }
+                Place::Member { stream, index } => {
+                    rows.push(2);
+                    rows.extend_from_slice(&stream.to_be_bytes());
+                    rows.extend_from_slice(&index.to_be_bytes());
+                }
+            }
+        }
+        trailer.remove(b"Prev");
+        trailer.set("Root", catalog);
+        trailer.set("Type", "XRef");
+        trailer.set("Size", self.places.len() as i64 + 1);
+        trailer.set(
+            "W",
+            vec![Object::Integer(1), Object::Integer(4), Object::Integer(2)],
+        );
+        let mut stream = Stream::new(trailer, rows);
+        stream.compress()?;
+        self.write_indirect(xref_id, &Object::Stream(stream))?;
+        self.out
+            .extend_from_slice(format!("startxref\n{at}\n%%EOF\n").as_bytes());
+        Ok(())
+    }
+}
+
+/// The first part's catalog, page tree root, structure root, document element and trailer,
+/// renumbered, taken out of its objects.
+fn head(doc: &mut Document, skeleton: &Skeleton, relink: &Relink) -> Result<Head, JoinError> {
+    let mut take = |id: ObjectId| -> Result<(ObjectId, Dictionary), JoinError> {
+        let object = doc
+            .objects
+            .remove(&id)
+            .ok_or(JoinError::Shape("skeleton"))?;
+        match relink.owned(object) {
+            Object::Dictionary(dict) => Ok((relink.numbers[&id], dict)),
+            _ => Err(JoinError::Shape("skeleton dictionaries")),
+        }
+    };
+    let head = Head {
+        catalog: take(skeleton.catalog)?,
+        pages_root: take(skeleton.pages_root)?,
+        struct_root: take(skeleton.struct_root)?,
+        document_element: take(skeleton.document_element)?,
+        trailer: Dictionary::new(),
+    };
+    let mut trailer = Object::Dictionary(doc.trailer.clone());
+    for key in [
+        &b"Root"[..],
+        b"Size",
+        b"Prev",
+        b"Type",
+        b"W",
+        b"Index",
+        b"Length",
+        b"Filter",
+        b"DecodeParms",
+    ] {
+        if let Object::Dictionary(dict) = &mut trailer {
+            dict.remove(key);
+        }
+    }
+    relink.object(&mut trailer);
+    Ok(Head {
+        trailer: trailer.as_dict().expect("a dictionary").clone(),
+        ..head
+    })
 }
 
 /// An outline item while the tree is built.
@@ -355,11 +615,12 @@ struct Item {
 }
 
 /// The outline of every heading, each under the last heading before it of a lower level (as
-/// Typst nests them), every item closed; `None` without headings.
+/// Typst nests them), every item closed: its root's number and every object of it, numbered
+/// by `number`; `None` without headings.
 fn outline(
-    doc: &mut Document,
     headings: &[(usize, String, ObjectId, f32, f32)],
-) -> Option<ObjectId> {
+    mut number: impl FnMut() -> ObjectId,
+) -> Option<(ObjectId, Vec<(ObjectId, Dictionary)>)> {
     if headings.is_empty() {
         return None;
     }
@@ -379,8 +640,9 @@ fn outline(
         });
         open.push(i);
     }
-    let root = doc.new_object_id();
-    let ids: Vec<ObjectId> = items.iter().map(|_| doc.new_object_id()).collect();
+    let root = number();
+    let ids: Vec<ObjectId> = items.iter().map(|_| number()).collect();
+    let mut objects = Vec::with_capacity(items.len() + 1);
     let top: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].parent.is_none())
         .collect();
@@ -421,7 +683,7 @@ fn outline(
             dict.set("Last", ids[last]);
             dict.set("Count", -(item.children.len() as i64));
         }
-        doc.objects.insert(ids[i], dict.into());
+        objects.push((ids[i], dict));
     }
     let outlines = Dictionary::from_iter([
         ("Type", Object::from("Outlines")),
@@ -429,8 +691,8 @@ fn outline(
         ("Last", ids[*top.last().expect("a first item")].into()),
         ("Count", (top.len() as i64).into()),
     ]);
-    doc.objects.insert(root, outlines.into());
-    Some(root)
+    objects.push((root, outlines));
+    Some((root, objects))
 }
 
 /// A PDF text string: UTF-16BE behind its byte-order mark, which holds any title.

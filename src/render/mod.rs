@@ -313,14 +313,19 @@ impl Renderer {
     }
 
     /// Lays a document out one part at a time (`sys.inputs.part` from 0, and the page it
-    /// starts at as `first-page`), dropping Typst's memo cache before each part so memory
-    /// holds one part's layout, and joins the parts. A template that does not mark its parts
-    /// (`<ksp-part>`) laid the whole document out in the first compile, which is then all.
+    /// starts at as `first-page`), dropping Typst's memo cache before each part and after
+    /// the last so memory holds one part's layout, and joins the parts as they come. A
+    /// template that does not mark its parts (`<ksp-part>`) laid the whole document out in
+    /// the first compile, which is then all.
     fn render_in_parts(&self, job: &Job, main: FileId) -> Result<Vec<u8>, RenderError> {
-        let mut parts = Vec::with_capacity(job.parts);
+        let mut joiner = join::Joiner::default();
         let mut first_page = 1;
+        let joining = |e: join::JoinError| RenderError {
+            subject: job.subject.clone(),
+            message: format!("cannot join the document's parts into one PDF: {e}"),
+        };
         for part in 0..job.parts {
-            typst::comemo::evict(0);
+            forget_layouts();
             let mut inputs = Dict::new();
             inputs.insert("data".into(), DATA_PATH.into_value());
             inputs.insert("part".into(), part.to_string().into_value());
@@ -333,12 +338,11 @@ impl Renderer {
                 return Ok(pdf);
             }
             first_page += pages;
-            parts.push(join::Part { pdf, headings });
+            joiner.add(&join::Part { pdf, headings }).map_err(joining)?;
         }
-        join::join(&parts).map_err(|e| RenderError {
-            subject: job.subject.clone(),
-            message: format!("cannot join the document's parts into one PDF: {e}"),
-        })
+        // The last part's layouts are of no use to the reports that follow it.
+        forget_layouts();
+        joiner.finish().map_err(joining)
     }
 
     fn describe(&self, world: &ReportWorld, diagnostics: &[SourceDiagnostic]) -> String {
@@ -417,7 +421,7 @@ impl Renderer {
             });
             // Eviction costs time (dropping every cached layout), so the last batch skips it.
             if end < count {
-                typst::comemo::evict(0);
+                forget_layouts();
             }
             let mut done = Vec::with_capacity(end - start);
             for slot in slots {
@@ -464,11 +468,24 @@ impl Renderer {
             .expect("a worker thread starts");
         for (n, job) in jobs.enumerate() {
             if n > 0 && n % evict_every == 0 {
-                typst::comemo::evict(0);
+                forget_layouts();
             }
             let result = pool.install(|| self.render(&job));
             done(job, result);
         }
+    }
+}
+
+/// Drops Typst's memo cache and hands the freed memory back to the system. Without the
+/// second step the allocator keeps the freed pages, scattered between live ones, so a process
+/// that renders thousands of reports grows with each cache it drops (at 5,000 participants a
+/// render process ended 15 % above one of a 500-participant season).
+fn forget_layouts() {
+    typst::comemo::evict(0);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
