@@ -179,7 +179,7 @@ pub(super) fn data_rows(table: &Table, findings: &mut Findings) -> Vec<Row> {
 
 /// A blank row is skipped with a warning and is not counted as read.
 pub(super) fn blank(table: &Table, row: &Row, findings: &mut Findings) -> bool {
-    let blank = row.fields.iter().all(|f| f.trim().is_empty());
+    let blank = row.fields().all(|f| f.trim().is_empty());
     if blank {
         findings.warn(table.place(Some(row.line), None), "blank rows are skipped");
     }
@@ -189,10 +189,10 @@ pub(super) fn blank(table: &Table, row: &Row, findings: &mut Findings) -> bool {
 /// Checks the row's width; a ragged row is reported once and not read further.
 pub(super) fn ragged(table: &Table, row: &Row, findings: &mut Findings) -> bool {
     let n = table.headers.len();
-    if row.fields.len() == n {
+    if row.width() == n {
         return false;
     }
-    let what = if row.fields.len() < n {
+    let what = if row.width() < n {
         "too few"
     } else {
         "too many"
@@ -202,7 +202,7 @@ pub(super) fn ragged(table: &Table, row: &Row, findings: &mut Findings) -> bool 
         "",
         format!(
             "{what} fields: the row has {} but the header has {n} (check the delimiter and the quotes)",
-            row.fields.len()
+            row.width()
         ),
     );
     true

@@ -82,7 +82,7 @@ impl Reader<'_> {
     ) -> Participant {
         let [id_c, name_c, class_c, sector_c, channels_c] = self.columns;
         let at = |c: usize| self.table.place(Some(row.line), Some(c));
-        let field = |c: usize| row.fields[c].trim();
+        let field = |c: usize| row.field(c).trim();
         for (c, what) in [
             (id_c, "participant_id"),
             (name_c, "name"),

@@ -69,7 +69,7 @@ impl Fields<'_> {
     }
 
     fn get(&self, column: Option<usize>) -> &str {
-        column.map_or("", |c| self.row.fields[c].trim())
+        column.map_or("", |c| self.row.field(c).trim())
     }
 }
 
@@ -189,7 +189,7 @@ impl<'a> Responses<'a> {
             match self.read(row, &mut findings) {
                 Some(inquiry) => read.inquiries.push(inquiry),
                 None => {
-                    let id = id_column.map_or("", |c| row.fields[c].trim());
+                    let id = id_column.map_or("", |c| row.field(c).trim());
                     if !id.is_empty() {
                         read.ids_set_aside.push((id.to_string(), row.line));
                     }
@@ -292,7 +292,7 @@ impl<'a> Responses<'a> {
     /// ([`Responses::set_aside_repeats`]).
     fn inquiry_id<'r>(&self, f: &Fields<'r>, findings: &mut Findings) -> &'r str {
         let c = self.col("inquiry_id");
-        let id = c.map_or("", |c| f.row.fields[c].trim());
+        let id = c.map_or("", |c| f.row.field(c).trim());
         if id.is_empty() {
             findings.error(f.at(c), id, "the inquiry_id is empty");
         }
@@ -489,7 +489,7 @@ impl<'a> Responses<'a> {
             .iter()
             .enumerate()
             .filter_map(|(index, (c, _))| {
-                let text = f.row.fields[*c].trim();
+                let text = f.row.field(*c).trim();
                 (!text.is_empty()).then(|| (index, findings.showable(text, || f.at(Some(*c)), pid)))
             })
             .collect()
