@@ -226,19 +226,16 @@ fn kept(
     first: bool,
 ) -> Result<BTreeSet<ObjectId>, JoinError> {
     let mut roots: Vec<ObjectId> = skeleton.pages.clone();
-    let mut own = Vec::new();
-    own.extend(structure.kids.iter().cloned());
-    own.extend(structure.parent_tree.iter().map(|(_, v)| v.clone()));
-    own.extend(structure.ids.iter().map(|(_, v)| v.clone()));
+    let mut scan = |object: &Object| references(object, &mut roots);
+    structure.kids.iter().for_each(&mut scan);
+    structure.parent_tree.iter().for_each(|(_, v)| scan(v));
+    structure.ids.iter().for_each(|(_, v)| scan(v));
     if first {
         let catalog = doc.get_dictionary(skeleton.catalog)?;
-        own.extend(values_but(catalog, &[b"Pages", b"StructTreeRoot", b"Outlines"]).cloned());
+        values_but(catalog, &[b"Pages", b"StructTreeRoot", b"Outlines"]).for_each(&mut scan);
         let root = doc.get_dictionary(skeleton.struct_root)?;
-        own.extend(values_but(root, &[b"K", b"ParentTree", b"IDTree", b"RoleMap"]).cloned());
-        own.extend(values_but(&doc.trailer, &[b"Root", b"Size", b"Prev"]).cloned());
-    }
-    for object in &own {
-        references(object, &mut roots);
+        values_but(root, &[b"K", b"ParentTree", b"IDTree", b"RoleMap"]).for_each(&mut scan);
+        values_but(&doc.trailer, &[b"Root", b"Size", b"Prev"]).for_each(&mut scan);
     }
     let skip = skeleton.ids();
     let mut kept = BTreeSet::new();
