@@ -1829,11 +1829,24 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// `results.xlsx` holds every results CSV cell for cell: a figure as a number equal to the
-/// CSV's, text as text, `true`/`false` as booleans, nothing where the CSV is empty.
+/// CSV's, text as text, `true`/`false` as booleans, nothing where the CSV is empty. In a
+/// study, a mystery-shopper season and one of strange texts (emoji, scripts, control
+/// characters), as the workbook stores each string in its cell.
 #[test]
 fn the_workbook_holds_every_results_table_cell_for_cell() {
+    for (config, only) in [
+        ("config/chat-study.toml", None),
+        ("config/ksp-2022.toml", Some("P001")),
+        ("testdata/strange/ksp.toml", None),
+    ] {
+        let extra: Vec<&str> = only.map(|p| vec!["--only", p]).unwrap_or_default();
+        let (_dir, out) = run_config(config, &extra);
+        workbook_matches_the_csvs(&out);
+    }
+}
+
+fn workbook_matches_the_csvs(out: &Path) {
     use calamine::{Data, Reader};
-    let (_dir, out) = run_config("config/chat-study.toml", &[]);
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook(out.join("results/results.xlsx")).unwrap();
     let mut compared = 0;
@@ -1870,5 +1883,33 @@ fn the_workbook_holds_every_results_table_cell_for_cell() {
             }
         }
     }
-    assert!(compared > 1000, "only {compared} cells compared");
+    assert!(compared > 500, "only {compared} cells compared");
+}
+
+/// A render process hands over to a fresh one after a number of documents (256, here set to
+/// one by `KSP_DOCS_PER_PROCESS`); the documents come out the same.
+#[test]
+fn fresh_render_processes_render_the_same_documents() {
+    let (_a, shared) = run_handworked(&["--jobs", "2"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_ksp"))
+        .args([
+            "run",
+            "testdata/handworked/ksp.toml",
+            "--jobs",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .env("KSP_DOCS_PER_PROCESS", "1")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (snapshot(&shared), snapshot(&out));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{} differs", path.display());
+    }
 }

@@ -268,11 +268,13 @@ fn write_results(
     for sheet in tables.sheets() {
         staging.write(&format!("results/{}.csv", sheet.name), &sheet.csv())?;
     }
-    let xlsx = tables.xlsx(date).map_err(|e| output::OutputError {
-        action: "write",
-        path: "results/results.xlsx".into(),
-        source: std::io::Error::other(e),
-    })?;
+    let xlsx = tables
+        .xlsx(date, staging.dir())
+        .map_err(|e| output::OutputError {
+            action: "write",
+            path: "results/results.xlsx".into(),
+            source: std::io::Error::other(e),
+        })?;
     staging.write("results/results.xlsx", &xlsx)?;
     drop(xlsx);
     staging.write("results/results.json", &tables.json(season, data))?;
