@@ -101,7 +101,11 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
         .map_err(|e| ConfigError::whole(path, format!("cannot read the config file: {e}")))?;
     let base = config::parse(path, &text, &options.overrides)?;
     let bounds = bounds(options, &base)?;
-    let data = input::load(&base, &crate::glyphs::Coverage::everything())?;
+    let data = input::load(
+        &base,
+        &crate::glyphs::Coverage::everything(),
+        input::Hashes::Skip,
+    )?;
     let baseline = rank::rank(&base, &data, &score::score(&base, &data));
     let run = |rng: &mut Rng, tally: &mut RankTally| -> Result<(), Error> {
         let season = config::parse(path, &text, &setting(options, &bounds, rng))?;

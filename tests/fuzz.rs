@@ -53,7 +53,13 @@ proptest! {
         let p = ksp::input::table::read_csv(Path::new("participants.csv"), participants, None);
         let r = ksp::input::table::read_csv(Path::new("responses.csv"), responses, None);
         if let (Ok(p), Ok(r)) = (p, r) {
-            let _ = ksp::input::check_tables(season, &p, &r, &ksp::glyphs::Coverage::everything());
+            let _ = ksp::input::check_tables(
+                season,
+                &p,
+                &r,
+                &ksp::glyphs::Coverage::everything(),
+                ksp::input::Hashes::Make,
+            );
         }
     }
 

@@ -182,7 +182,16 @@ impl std::fmt::Display for InputErrors {
 /// Loads both input files and checks them against the season. Problems with a file as a
 /// whole (unreadable, missing columns) always fail; problems of single rows fail under
 /// `on_bad_row = "fail"` and set the row aside under `"reject"`.
-pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors> {
+/// Whether loading hashes the input files for the manifest, beside its checks: a run's
+/// manifest needs them, `ksp validate` and `ksp sensitivity` do not (hashing a large
+/// responses file was a tenth of validate's work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashes {
+    Make,
+    Skip,
+}
+
+pub fn load(season: &Season, coverage: &Coverage, hashes: Hashes) -> Result<Dataset, InputErrors> {
     let read = |path| {
         table::read(
             path,
@@ -195,7 +204,7 @@ pub fn load(season: &Season, coverage: &Coverage) -> Result<Dataset, InputErrors
         read(&season.participants_path),
         read(&season.responses_path),
     ) {
-        (Ok(p), Ok(r)) => check_tables(season, &p, &r, coverage),
+        (Ok(p), Ok(r)) => check_tables(season, &p, &r, coverage, hashes),
         (p, r) => Err(sorted_errors(
             season,
             [p.err(), r.err()]
@@ -235,15 +244,21 @@ pub fn check_tables(
     participants: &Table,
     responses: &Table,
     coverage: &Coverage,
+    hashes: Hashes,
 ) -> Result<Dataset, InputErrors> {
     let mut findings = Findings::new(coverage);
-    // The files are hashed for the manifest while their rows are checked: a core's work of
-    // a third of a second for a large season, which would otherwise hold up the other.
-    let (inputs, mut dataset) = rayon::join(
-        || vec![InputFile::of(participants), InputFile::of(responses)],
-        || check(season, participants, responses, &mut findings),
-    );
-    dataset.inputs = inputs;
+    let mut dataset = match hashes {
+        // The files are hashed for the manifest while their rows are checked: a core's work
+        // of a third of a second for a large season, which would otherwise hold up the other.
+        Hashes::Make => {
+            let (inputs, dataset) = rayon::join(
+                || vec![InputFile::of(participants), InputFile::of(responses)],
+                || check(season, participants, responses, &mut findings),
+            );
+            Dataset { inputs, ..dataset }
+        }
+        Hashes::Skip => check(season, participants, responses, &mut findings),
+    };
     let (row_errors, file_errors): (Vec<InputError>, Vec<InputError>) = findings
         .errors
         .into_iter()
@@ -291,7 +306,7 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         rows_read: participant_rows.len(),
         rows_rejected: 0,
         rejects: Vec::new(),
-        // Hashed beside the checks, in `check_tables`.
+        // Hashed beside the checks when asked, in `check_tables`.
         inputs: Vec::new(),
         warnings: Vec::new(),
         text_fixes: Vec::new(),
@@ -405,6 +420,7 @@ mod tests {
             &participants.unwrap(),
             &responses.unwrap(),
             &coverage,
+            Hashes::Make,
         )
         .unwrap()
     }

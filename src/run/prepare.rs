@@ -12,7 +12,7 @@ use crate::config::{ConfigError, Season};
 use crate::documents;
 use crate::figures::Figures;
 use crate::findings::{self, Findings};
-use crate::input::{self, Dataset};
+use crate::input::{self, Dataset, Hashes};
 use crate::rank::{self, Standings};
 use crate::render::{Fonts, TemplateFolder};
 use crate::results::ResultsFile;
@@ -48,7 +48,12 @@ pub struct Checked {
 
 /// Loads the inputs of a checked season, then scores and ranks it; writes nothing. The
 /// template folder and fonts come first: what the fonts can show decides how texts are read.
+/// The input files are not hashed: nothing is written that would name them.
 pub fn check(season: Season) -> Result<Checked, Error> {
+    check_with(season, Hashes::Skip)
+}
+
+fn check_with(season: Season, hashes: Hashes) -> Result<Checked, Error> {
     let mut timings = Vec::new();
     let start = Instant::now();
     let templates = TemplateFolder::read(season.templates_dir.as_deref())?;
@@ -61,7 +66,7 @@ pub fn check(season: Season) -> Result<Checked, Error> {
         .collect();
     templates.check(&names)?;
     let fonts = Arc::new(Fonts::load(&templates.fonts()));
-    let data = input::load(&season, &fonts.coverage())?;
+    let data = input::load(&season, &fonts.coverage(), hashes)?;
     timings.push(("load", start.elapsed()));
     let start = Instant::now();
     let scores = score::score(&season, &data);
@@ -80,8 +85,8 @@ pub fn check(season: Season) -> Result<Checked, Error> {
     })
 }
 
-/// [`check`]s a season, then assesses its awards' robustness, analyses it and finds what
-/// its reports say in words.
+/// [`check`]s a season (hashing its input files for the manifest), then assesses its awards'
+/// robustness, analyses it and finds what its reports say in words.
 pub fn prepare(season: Season) -> Result<Prepared, Error> {
     let Checked {
         season,
@@ -91,7 +96,7 @@ pub fn prepare(season: Season) -> Result<Prepared, Error> {
         scores,
         standings,
         mut timings,
-    } = check(season)?;
+    } = check_with(season, Hashes::Make)?;
     let start = Instant::now();
     let robustness = robustness::assess(&season, &data, &scores, &standings);
     timings.push(("robustness", start.elapsed()));
