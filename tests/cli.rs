@@ -9,8 +9,14 @@ fn root() -> PathBuf {
 }
 
 fn ksp(args: &[&str]) -> Output {
+    ksp_with(args, &[])
+}
+
+/// `ksp` with environment variables set.
+fn ksp_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ksp"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .output()
         .expect("ksp runs")
@@ -22,11 +28,20 @@ fn stderr(o: &Output) -> String {
 
 /// Runs a config into a fresh temporary folder; the run must succeed.
 fn run_config(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    run_config_with(config, extra, &[])
+}
+
+/// [`run_config`] with environment variables set.
+fn run_config_with(
+    config: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut args = vec!["run", config, "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let o = ksp(&args);
+    let o = ksp_with(&args, env);
     assert!(
         o.status.success(),
         "ksp run {config} failed: {}",
@@ -1112,8 +1127,8 @@ fn sensitivity_with_the_same_seed_gives_the_same_table() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str, seed: &str, threads: &str| {
         let out = dir.path().join(name);
-        let o = Command::new(env!("CARGO_BIN_EXE_ksp"))
-            .args([
+        let o = ksp_with(
+            &[
                 "sensitivity",
                 "testdata/handworked/ksp.toml",
                 "--vary",
@@ -1126,11 +1141,9 @@ fn sensitivity_with_the_same_seed_gives_the_same_table() {
                 seed,
                 "--out",
                 out.to_str().unwrap(),
-            ])
-            .env("RAYON_NUM_THREADS", threads)
-            .current_dir(root())
-            .output()
-            .unwrap();
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         std::fs::read(out.join("sensitivity.csv")).unwrap()
     };
@@ -1891,23 +1904,12 @@ fn workbook_matches_the_csvs(out: &Path) {
 #[test]
 fn fresh_render_processes_render_the_same_documents() {
     let (_a, shared) = run_handworked(&["--jobs", "2"]);
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_ksp"))
-        .args([
-            "run",
-            "testdata/handworked/ksp.toml",
-            "--jobs",
-            "2",
-            "--out",
-        ])
-        .arg(&out)
-        .env("KSP_DOCS_PER_PROCESS", "1")
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (a, b) = (snapshot(&shared), snapshot(&out));
+    let (_b, fresh) = run_config_with(
+        "testdata/handworked/ksp.toml",
+        &["--jobs", "2"],
+        &[("KSP_DOCS_PER_PROCESS", "1")],
+    );
+    let (a, b) = (snapshot(&shared), snapshot(&fresh));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (path, bytes) in &a {
         assert!(bytes == &b[path], "{} differs", path.display());

@@ -179,9 +179,6 @@ impl std::fmt::Display for InputErrors {
     }
 }
 
-/// Loads both input files and checks them against the season. Problems with a file as a
-/// whole (unreadable, missing columns) always fail; problems of single rows fail under
-/// `on_bad_row = "fail"` and set the row aside under `"reject"`.
 /// Whether loading hashes the input files for the manifest, beside its checks: a run's
 /// manifest needs them, `ksp validate` and `ksp sensitivity` do not (hashing a large
 /// responses file was a tenth of validate's work).
@@ -191,6 +188,9 @@ pub enum Hashes {
     Skip,
 }
 
+/// Loads both input files and checks them against the season. Problems with a file as a
+/// whole (unreadable, missing columns) always fail; problems of single rows fail under
+/// `on_bad_row = "fail"` and set the row aside under `"reject"`.
 pub fn load(season: &Season, coverage: &Coverage, hashes: Hashes) -> Result<Dataset, InputErrors> {
     let read = |path| {
         table::read(

@@ -77,11 +77,8 @@ pub struct Joiner {
     pending: Vec<(ObjectId, Object)>,
     head: Option<Head>,
     pages: Vec<ObjectId>,
-    kids: Vec<Object>,
-    parent_tree: Vec<(i64, Object)>,
-    next_key: i64,
-    ids: Vec<(Vec<u8>, Object)>,
-    role_map: Dictionary,
+    /// Every part's structure so far, renumbered.
+    structure: Structure,
     headings: Vec<(usize, String, ObjectId, f32, f32)>,
     parts: usize,
 }
@@ -128,7 +125,9 @@ fn skeleton(doc: &Document) -> Result<Skeleton, JoinError> {
     })
 }
 
-/// The structure tree's parts that are joined: its parent tree, ids and role map.
+/// The structure tree's parts that are joined: the document element's kids, its parent tree,
+/// ids and role map.
+#[derive(Default)]
 struct Structure {
     kids: Vec<Object>,
     parent_tree: Vec<(i64, Object)>,
@@ -173,6 +172,63 @@ fn structure(doc: &Document, skeleton: &Skeleton) -> Result<Structure, JoinError
         ids,
         role_map,
     })
+}
+
+impl Structure {
+    /// A part's structure, rewritten by `relink`, after the parts' before it.
+    fn append(&mut self, part: Structure, relink: &Relink) {
+        self.kids
+            .extend(part.kids.into_iter().map(|k| relink.owned(k)));
+        self.parent_tree.extend(
+            part.parent_tree
+                .into_iter()
+                .map(|(key, value)| (key + relink.offset, relink.owned(value))),
+        );
+        self.next_key += part.next_key;
+        for (mut key, value) in part.ids {
+            relink.id(&mut key);
+            self.ids.push((key, relink.owned(value)));
+        }
+        for (role, standard) in part.role_map {
+            self.role_map.set(role, standard);
+        }
+    }
+
+    /// The kids into the document element; the parent tree, id tree and role map into the
+    /// structure root.
+    fn write_into(mut self, element: &mut Dictionary, root: &mut Dictionary) {
+        element.set("K", self.kids);
+        self.parent_tree.sort_by_key(|(key, _)| *key);
+        let nums: Vec<Object> = self
+            .parent_tree
+            .into_iter()
+            .flat_map(|(key, value)| [Object::Integer(key), value])
+            .collect();
+        root.set(
+            "ParentTree",
+            Dictionary::from_iter([("Nums", Object::Array(nums))]),
+        );
+        root.set("ParentTreeNextKey", self.next_key);
+        self.ids.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.ids.is_empty() {
+            root.remove(b"IDTree");
+        } else {
+            let names: Vec<Object> = self
+                .ids
+                .into_iter()
+                .flat_map(|(key, value)| [Object::String(key, StringFormat::Literal), value])
+                .collect();
+            root.set(
+                "IDTree",
+                Dictionary::from_iter([("Names", Object::Array(names))]),
+            );
+        }
+        if self.role_map.is_empty() {
+            root.remove(b"RoleMap");
+        } else {
+            root.set("RoleMap", self.role_map);
+        }
+    }
 }
 
 /// Every (key, value) of a number tree (`Nums`) or name tree (`Names`), in its order.
@@ -315,11 +371,7 @@ impl Default for Joiner {
             pending: Vec::new(),
             head: None,
             pages: Vec::new(),
-            kids: Vec::new(),
-            parent_tree: Vec::new(),
-            next_key: 0,
-            ids: Vec::new(),
-            role_map: Dictionary::new(),
+            structure: Structure::default(),
             headings: Vec::new(),
             parts: 0,
         }
@@ -357,7 +409,7 @@ impl Joiner {
         }
         let relink = Relink {
             numbers,
-            offset: self.next_key,
+            offset: self.structure.next_key,
             prefix: if first {
                 Vec::new()
             } else {
@@ -377,22 +429,7 @@ impl Joiner {
             let page = relink.numbers[skeleton.pages.get(h.page)?];
             Some((h.level, h.title.clone(), page, h.x, h.y))
         }));
-        self.kids
-            .extend(structure.kids.into_iter().map(|k| relink.owned(k)));
-        self.parent_tree.extend(
-            structure
-                .parent_tree
-                .into_iter()
-                .map(|(key, value)| (key + relink.offset, relink.owned(value))),
-        );
-        self.next_key += structure.next_key;
-        for (mut key, value) in structure.ids {
-            relink.id(&mut key);
-            self.ids.push((key, relink.owned(value)));
-        }
-        for (role, standard) in structure.role_map {
-            self.role_map.set(role, standard);
-        }
+        self.structure.append(structure, &relink);
         self.parts += 1;
         Ok(())
     }
@@ -449,9 +486,8 @@ impl Joiner {
         pages_root.set("Count", pages.len() as i64);
         pages_root.set("Kids", pages);
         let (element_id, mut element) = head.document_element;
-        element.set("K", std::mem::take(&mut self.kids));
         let (root_id, mut root) = head.struct_root;
-        self.structure_trees(&mut root);
+        std::mem::take(&mut self.structure).write_into(&mut element, &mut root);
         let (catalog_id, mut catalog) = head.catalog;
         match self.outline()? {
             Some(id) => catalog.set("Outlines", id),
@@ -482,40 +518,6 @@ impl Joiner {
             self.write(id, dict.into())?;
         }
         Ok(Some(root))
-    }
-
-    /// The parent tree, id tree and role map of every part, into the structure root.
-    fn structure_trees(&mut self, root: &mut Dictionary) {
-        let mut parent_tree = std::mem::take(&mut self.parent_tree);
-        parent_tree.sort_by_key(|(key, _)| *key);
-        let nums: Vec<Object> = parent_tree
-            .into_iter()
-            .flat_map(|(key, value)| [Object::Integer(key), value])
-            .collect();
-        root.set(
-            "ParentTree",
-            Dictionary::from_iter([("Nums", Object::Array(nums))]),
-        );
-        root.set("ParentTreeNextKey", self.next_key);
-        let mut ids = std::mem::take(&mut self.ids);
-        ids.sort_by(|a, b| a.0.cmp(&b.0));
-        if ids.is_empty() {
-            root.remove(b"IDTree");
-        } else {
-            let names: Vec<Object> = ids
-                .into_iter()
-                .flat_map(|(key, value)| [Object::String(key, StringFormat::Literal), value])
-                .collect();
-            root.set(
-                "IDTree",
-                Dictionary::from_iter([("Names", Object::Array(names))]),
-            );
-        }
-        if self.role_map.is_empty() {
-            root.remove(b"RoleMap");
-        } else {
-            root.set("RoleMap", std::mem::take(&mut self.role_map));
-        }
     }
 
     /// The cross-reference stream (the trailer of the first part, pointed at the new
@@ -565,24 +567,7 @@ impl Joiner {
 /// The first part's catalog, page tree root, structure root, document element and trailer,
 /// renumbered, taken out of its objects.
 fn head(doc: &mut Document, skeleton: &Skeleton, relink: &Relink) -> Result<Head, JoinError> {
-    let mut take = |id: ObjectId| -> Result<(ObjectId, Dictionary), JoinError> {
-        let object = doc
-            .objects
-            .remove(&id)
-            .ok_or(JoinError::Shape("skeleton"))?;
-        match relink.owned(object) {
-            Object::Dictionary(dict) => Ok((relink.numbers[&id], dict)),
-            _ => Err(JoinError::Shape("skeleton dictionaries")),
-        }
-    };
-    let head = Head {
-        catalog: take(skeleton.catalog)?,
-        pages_root: take(skeleton.pages_root)?,
-        struct_root: take(skeleton.struct_root)?,
-        document_element: take(skeleton.document_element)?,
-        trailer: Dictionary::new(),
-    };
-    let mut trailer = Object::Dictionary(doc.trailer.clone());
+    let mut trailer = doc.trailer.clone();
     for key in [
         &b"Root"[..],
         b"Size",
@@ -594,14 +579,25 @@ fn head(doc: &mut Document, skeleton: &Skeleton, relink: &Relink) -> Result<Head
         b"Filter",
         b"DecodeParms",
     ] {
-        if let Object::Dictionary(dict) = &mut trailer {
-            dict.remove(key);
-        }
+        trailer.remove(key);
     }
-    relink.object(&mut trailer);
+    relink.dict(&mut trailer);
+    let mut take = |id: ObjectId| -> Result<(ObjectId, Dictionary), JoinError> {
+        let object = doc
+            .objects
+            .remove(&id)
+            .ok_or(JoinError::Shape("skeleton"))?;
+        match relink.owned(object) {
+            Object::Dictionary(dict) => Ok((relink.numbers[&id], dict)),
+            _ => Err(JoinError::Shape("skeleton dictionaries")),
+        }
+    };
     Ok(Head {
-        trailer: trailer.as_dict().expect("a dictionary").clone(),
-        ..head
+        catalog: take(skeleton.catalog)?,
+        pages_root: take(skeleton.pages_root)?,
+        struct_root: take(skeleton.struct_root)?,
+        document_element: take(skeleton.document_element)?,
+        trailer,
     })
 }
 

@@ -530,8 +530,8 @@ impl Tables {
     /// `results.xlsx`: one sheet per table, numbers as numbers, dated `date` so the bytes
     /// stay the same from run to run. Sheets are written in rust_xlsxwriter's low-memory
     /// mode: each row goes to a temporary file in `scratch` as it is written, and strings are
-    /// stored in their cells, so a big season's cells are never all held at once (its parent
-    /// process peaked at 520 MB at 5,000 participants holding them, 387 MB without).
+    /// stored in their cells, so a big season's cells are never all held at once (holding
+    /// them took the parent process of a 5,000-participant season to 520 MB).
     pub fn xlsx(
         &self,
         date: NaiveDate,
