@@ -2,7 +2,7 @@
 
 use crate::config::ConfigError;
 use crate::input::InputErrors;
-use crate::output::{LockError, MergeError, OutputError, ReadError};
+use crate::output::{CommitError, LockError, MergeError, OutputError, ReadError, Refusal};
 use crate::render::{RenderError, TemplateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,19 @@ pub enum Error {
     Lock(#[from] LockError),
     #[error("{0}")]
     Merge(#[from] MergeError),
+    /// The output folder is not ksp's, holds an input or the current folder: nothing was
+    /// read or written.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+}
+
+impl From<CommitError> for Error {
+    fn from(e: CommitError) -> Error {
+        match e {
+            CommitError::Refused(r) => Error::Refused(r),
+            CommitError::Output(o) => Error::Output(o),
+        }
+    }
 }
 
 fn render_errors(errors: &[RenderError]) -> String {
@@ -41,10 +54,14 @@ fn render_errors(errors: &[RenderError]) -> String {
 }
 
 impl Error {
-    /// 1 for config or data errors, 2 for usage errors, 3 when rendering or writing failed.
+    /// 1 for config or data errors and output folders ksp will not replace, 2 for usage
+    /// errors, 3 when rendering or writing failed.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Input(_) => 1,
+            Error::Config(_)
+            | Error::Input(_)
+            | Error::Refused(_)
+            | Error::Merge(MergeError::Refused(_)) => 1,
             Error::Usage(_) | Error::Read(_) => 2,
             Error::Templates(_)
             | Error::Render(_)

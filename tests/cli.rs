@@ -1765,7 +1765,11 @@ fn a_run_into_a_full_disk_fails_cleanly() {
     }
     let out = disk.join("out");
     std::fs::create_dir(&out).unwrap();
+    // The last run's output, as ksp would recognise it (a manifest listing its file).
     std::fs::write(out.join("previous.txt"), "the last run's output").unwrap();
+    let manifest = r#"{"tool": "ksp", "version": "0", "season": "s", "config_sha256": "",
+        "inputs": [], "outputs": [{"path": "previous.txt", "sha256": "", "size": 21}]}"#;
+    std::fs::write(out.join("manifest.json"), manifest).unwrap();
     let o = ksp(&[
         "run",
         "testdata/handworked/ksp.toml",

@@ -24,6 +24,9 @@ pub struct Args {
     /// Write Parquet files (participants.parquet, responses.parquet) instead of CSV.
     #[arg(long)]
     parquet: bool,
+    /// Replace participants and responses files already in DIR.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn generate(args: Args) -> Result<Outcome, ksp::Error> {
@@ -34,6 +37,9 @@ pub fn generate(args: Args) -> Result<Outcome, ksp::Error> {
         year: args.year,
         classes: 0,
     };
+    let extension = if args.parquet { "parquet" } else { "csv" };
+    let names = ["participants", "responses"].map(|name| format!("{name}.{extension}"));
+    refuse_existing(&args.out, &names, args.force)?;
     let (participants, responses) = ksp::generate::generate(&spec);
     for (name, text) in [
         ("participants.csv", participants),
@@ -60,4 +66,22 @@ pub fn generate(args: Args) -> Result<Outcome, ksp::Error> {
         args.out.display()
     );
     Ok(Outcome::Done)
+}
+
+/// Refuses to replace files already in `dir`, unless `force`.
+fn refuse_existing(dir: &std::path::Path, names: &[String], force: bool) -> Result<(), ksp::Error> {
+    let existing: Vec<String> = names
+        .iter()
+        .filter(|name| std::fs::symlink_metadata(dir.join(name)).is_ok())
+        .cloned()
+        .collect();
+    if existing.is_empty() || force {
+        return Ok(());
+    }
+    Err(ksp::Error::Usage(format!(
+        "{} already holds {}: choose another folder, or add --force to replace {}",
+        dir.display(),
+        ksp::output::guard::listing(&existing),
+        if existing.len() == 1 { "it" } else { "them" }
+    )))
 }

@@ -26,12 +26,34 @@ pub fn print_warnings(warnings: &[ksp::input::Warning]) {
     }
 }
 
+/// Says which entries that are not ksp's were carried into the new output `out`, and where
+/// the old output was kept when files appeared in it during the run.
+pub fn print_kept(out: &std::path::Path, carried: &[String], kept_aside: Option<&std::path::Path>) {
+    if !carried.is_empty() {
+        eprintln!(
+            "ksp: kept {} in {} that {} not written by ksp: {}",
+            counted(carried.len(), "entry"),
+            out.display(),
+            if carried.len() == 1 { "was" } else { "were" },
+            ksp::output::guard::listing(carried)
+        );
+    }
+    if let Some(aside) = kept_aside {
+        eprintln!(
+            "warning: files that are not ksp's appeared in {} during the run; the previous output is kept, with them, in {}",
+            out.display(),
+            aside.display()
+        );
+    }
+}
+
 /// `1 participant`, `2 participants`, `3 inquiries`, `4 classes`.
 pub fn counted(n: usize, word: &str) -> String {
     match (n, word) {
         (1, _) => format!("1 {word}"),
         (_, "inquiry") => format!("{n} inquiries"),
         (_, "class") => format!("{n} classes"),
+        (_, "entry") => format!("{n} entries"),
         _ => format!("{n} {word}s"),
     }
 }

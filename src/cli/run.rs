@@ -11,7 +11,9 @@ pub struct Args {
     /// The season's config file; default season.toml in this folder (in ksp's repository:
     /// the bundled config/ksp-2022.toml).
     config: Option<PathBuf>,
-    /// The output folder; overrides output.dir of the config.
+    /// The output folder; overrides output.dir of the config. ksp replaces it as a whole, so
+    /// it must not exist yet, be empty, or be the output of an earlier ksp run (files you
+    /// added to that are carried over); a folder holding the season's inputs is refused.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Override a config value by its dotted path, e.g. areas.agent.weight=40 or
@@ -94,6 +96,11 @@ pub fn run(args: Args) -> Result<Outcome, ksp::Error> {
             dir.display()
         );
     }
+    super::messages::print_kept(
+        &summary.out,
+        &summary.carried_over,
+        summary.kept_aside.as_deref(),
+    );
     print_warnings(&summary.warnings);
     print_summary(&summary);
     if args.timings {

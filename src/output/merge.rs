@@ -51,6 +51,17 @@ pub enum MergeError {
     },
     #[error("{0}")]
     Output(#[from] OutputError),
+    #[error("{0}")]
+    Refused(#[from] super::Refusal),
+}
+
+impl From<super::CommitError> for MergeError {
+    fn from(e: super::CommitError) -> MergeError {
+        match e {
+            super::CommitError::Refused(r) => MergeError::Refused(r),
+            super::CommitError::Output(o) => MergeError::Output(o),
+        }
+    }
 }
 
 /// One shard's folder, its place among the shards and its manifest.
@@ -61,14 +72,33 @@ struct Shard<'a> {
     manifest: Manifest,
 }
 
+/// What `merge` did.
+#[derive(Debug)]
+pub struct Merged {
+    /// Files written from the shards.
+    pub files: usize,
+    /// Entries of the old output that were not ksp's, carried into the new one.
+    pub carried: Vec<String>,
+    /// Where the old output was kept because files appeared in it during the merge.
+    pub kept_aside: Option<PathBuf>,
+}
+
+/// The shard folders as inputs the merged output must not replace or lie inside.
+pub fn shard_inputs(shards: &[PathBuf]) -> Vec<super::Input> {
+    shards
+        .iter()
+        .map(|dir| super::Input::folder("a shard's output folder", dir))
+        .collect()
+}
+
 /// Joins the output folders of `ksp run --shard 1/N … N/N` into `target`, all or nothing.
 /// Checks that every shard is there once, that all come from the same ksp, config and
-/// inputs, and that every file is still what its manifest says. Returns the files written.
-pub fn merge(shards: &[PathBuf], target: &Path, lock: &OutputLock) -> Result<usize, MergeError> {
+/// inputs, and that every file is still what its manifest says.
+pub fn merge(shards: &[PathBuf], target: &Path, lock: &OutputLock) -> Result<Merged, MergeError> {
     let shards = read_shards(shards)?;
     check_complete(&shards)?;
     let files = files_of(&shards)?;
-    let (staging, _) = Staging::new(target, lock)?;
+    let (mut staging, _) = Staging::new(target, lock)?;
     for (path, (entry, dir)) in &files {
         // As the shard's manifest has it, with the key of what it was rendered from.
         write_file(staging.dir(), path, &verified(dir, entry)?)?;
@@ -80,8 +110,13 @@ pub fn merge(shards: &[PathBuf], target: &Path, lock: &OutputLock) -> Result<usi
         ..shards[0].manifest.clone()
     };
     staging.write("manifest.json", &merged.to_bytes())?;
-    staging.commit()?;
-    Ok(files.len())
+    let carried = staging.carry_over()?;
+    let committed = staging.commit()?;
+    Ok(Merged {
+        files: files.len(),
+        carried,
+        kept_aside: committed.kept_aside,
+    })
 }
 
 fn read_shards(dirs: &[PathBuf]) -> Result<Vec<Shard<'_>>, MergeError> {

@@ -2,8 +2,10 @@
 //! the output folder (`staging`), which replaces the output folder only when the whole run
 //! succeeded, under a lock no other run can take meanwhile (`lock`). Every file written is
 //! recorded for `manifest.json` (`manifest`), which `ksp verify` checks a folder against and
-//! `ksp merge` joins shards by.
+//! `ksp merge` joins shards by. An output folder is replaced only when it is ksp's, and never
+//! when it holds an input (`guard`).
 
+pub mod guard;
 mod lock;
 mod manifest;
 mod merge;
@@ -12,10 +14,11 @@ mod verify;
 
 use std::path::{Path, PathBuf};
 
+pub use guard::{Input, Refusal, check_target};
 pub use lock::{LockError, OutputLock};
 pub use manifest::Manifest;
-pub use merge::{MergeError, merge};
-pub use staging::{Staging, clean_up_on_interrupt, track_worker};
+pub use merge::{MergeError, Merged, merge, shard_inputs};
+pub use staging::{CommitError, Committed, Staging, clean_up_on_interrupt, track_worker};
 pub use verify::{Verification, verify};
 
 use crate::hash::sha256_hex;

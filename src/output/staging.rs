@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::guard::{self, Found, Refusal};
 use super::{
-    Entry, OutputError, OutputLock, beside, file_name, lock, parent_of, unique_suffix, write_file,
+    Entry, Manifest, OutputError, OutputLock, beside, file_name, lock, parent_of, unique_suffix,
+    write_file,
 };
 
 /// Staging folders of runs in progress, removed by the interrupt handler.
@@ -75,7 +77,27 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     written: Mutex<Vec<Entry>>,
+    /// The output being replaced, once `carry_over` found it: its manifest and the entries
+    /// that were not ksp's and were carried over.
+    replaced: Option<(Manifest, Vec<String>)>,
     committed: bool,
+}
+
+/// Committing failed: the output folder was no longer ksp's, or the file system failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// What a commit did besides putting the new output in place.
+#[derive(Debug, Clone, Default)]
+pub struct Committed {
+    /// The old output, kept under this name because files that are not ksp's appeared in it
+    /// after they were carried over (so nothing of the user's is deleted).
+    pub kept_aside: Option<PathBuf>,
 }
 
 impl Staging {
@@ -97,6 +119,7 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             written: Mutex::new(Vec::new()),
+            replaced: None,
             committed: false,
         };
         Ok((staging, stale))
@@ -125,43 +148,158 @@ impl Staging {
         entries
     }
 
+    /// Checks, under the lock, that the target may still be replaced, and copies into the
+    /// staging folder what a user put into the old output that is not ksp's (files its
+    /// manifest does not list, links, empty folders), so the new output keeps them. Hard
+    /// links where the file system has them, so this costs no space. Returns their paths.
+    pub fn carry_over(&mut self) -> Result<Vec<String>, CommitError> {
+        let Found::Output(manifest) = guard::inspect(&self.target)? else {
+            return Ok(Vec::new());
+        };
+        let fail = |source| OutputError {
+            action: "carry over what is not ksp's in",
+            path: self.target.clone(),
+            source,
+        };
+        let foreign = guard::foreign_entries(&self.target, &manifest).map_err(fail)?;
+        let clashes: Vec<String> = foreign
+            .iter()
+            .filter(|path| !same_file_staged(&self.target, &self.dir, path))
+            .filter(|path| std::fs::symlink_metadata(self.dir.join(path)).is_ok())
+            .cloned()
+            .collect();
+        if !clashes.is_empty() {
+            return Err(Refusal::Collides {
+                target: self.target.clone(),
+                listing: guard::listing(&clashes),
+                count: clashes.len(),
+            }
+            .into());
+        }
+        for path in &foreign {
+            carry(&self.target.join(path), &self.dir.join(path)).map_err(fail)?;
+        }
+        self.replaced = Some((manifest, foreign.clone()));
+        Ok(foreign)
+    }
+
     /// Puts the staged folder in place of the target. On Linux the two are exchanged in one
     /// step, so the target is at every moment either the old output or the new one; elsewhere
     /// (or where the file system cannot exchange) the old output is renamed aside first.
-    pub fn commit(mut self) -> Result<(), OutputError> {
+    /// Call `carry_over` first when the target may be an earlier output.
+    pub fn commit(mut self) -> Result<Committed, OutputError> {
         let target = self.target.clone();
-        self.swap().map_err(|source| OutputError {
+        let old = self.swap().map_err(|source| OutputError {
             action: "move the output into",
             path: target,
             source,
-        })
+        })?;
+        Ok(self.remove_old(old))
     }
 
-    fn swap(&mut self) -> std::io::Result<()> {
-        if self.target.exists() {
-            if exchange(&self.dir, &self.target).is_ok() {
-                self.committed = true;
-                forget(&self.dir);
-                // `dir` now holds the old output; a leftover is removed by the next run.
-                let _ = std::fs::remove_dir_all(&self.dir);
-                return Ok(());
-            }
-            let old = beside(&self.target, &format!("ksp-old-{}", unique_suffix()));
-            std::fs::rename(&self.target, &old)?;
-            if let Err(e) = std::fs::rename(&self.dir, &self.target) {
-                std::fs::rename(&old, &self.target)?;
-                return Err(e);
-            }
+    /// Swaps the staged folder into place; returns where the old output now is.
+    fn swap(&mut self) -> std::io::Result<Option<PathBuf>> {
+        if std::fs::symlink_metadata(&self.target).is_err() {
+            std::fs::rename(&self.dir, &self.target)?;
             self.committed = true;
             forget(&self.dir);
-            let _ = std::fs::remove_dir_all(&old);
-            return Ok(());
+            return Ok(None);
         }
-        std::fs::rename(&self.dir, &self.target)?;
+        if exchange(&self.dir, &self.target).is_ok() {
+            // `dir` now holds the old output; a leftover is removed by the next run.
+            self.committed = true;
+            forget(&self.dir);
+            return Ok(Some(self.dir.clone()));
+        }
+        let old = beside(&self.target, &format!("ksp-old-{}", unique_suffix()));
+        std::fs::rename(&self.target, &old)?;
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            std::fs::rename(&old, &self.target)?;
+            return Err(e);
+        }
         self.committed = true;
         forget(&self.dir);
-        Ok(())
+        Ok(Some(old))
     }
+
+    /// Removes the old output, unless something that is not ksp's appeared in it after
+    /// `carry_over`: then it is kept aside under a name of its own, so nothing is lost.
+    fn remove_old(&self, old: Option<PathBuf>) -> Committed {
+        let Some(old) = old else {
+            return Committed::default();
+        };
+        let unseen = match &self.replaced {
+            Some((manifest, carried)) => guard::foreign_entries(&old, manifest)
+                .map(|found| found.iter().any(|path| !carried.contains(path)))
+                .unwrap_or(true),
+            // Empty when the run began: anything in it now appeared during the run.
+            None => std::fs::read_dir(&old).map_or(true, |mut e| e.next().is_some()),
+        };
+        if !unseen {
+            let _ = std::fs::remove_dir_all(&old);
+            return Committed::default();
+        }
+        let aside = parent_of(&self.target).join(format!(
+            "{}.ksp-kept-{}",
+            file_name(&self.target),
+            unique_suffix()
+        ));
+        match std::fs::rename(&old, &aside) {
+            Ok(()) => Committed {
+                kept_aside: Some(aside),
+            },
+            Err(_) => Committed {
+                kept_aside: Some(old),
+            },
+        }
+    }
+}
+
+/// Whether `path` is already in the staging folder with the bytes it has in the target, as
+/// a report `--only` carried over is.
+fn same_file_staged(target: &Path, staging: &Path, path: &str) -> bool {
+    match (
+        std::fs::read(target.join(path)),
+        std::fs::read(staging.join(path)),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Copies one entry that is not ksp's into the staging folder: a hard link to a file (a copy
+/// where links cannot be made), the link itself for a symbolic link, an empty folder as one.
+fn carry(from: &Path, to: &Path) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(from)?;
+    if meta.is_dir() {
+        return std::fs::create_dir_all(to);
+    }
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Ok(()); // staged with the same bytes already
+    }
+    if meta.is_symlink() {
+        return copy_link(from, to);
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{} is not a file, folder or link, so ksp cannot carry it into the new output; move it out of the folder",
+            from.display()
+        )));
+    }
+    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(drop))
+}
+
+#[cfg(unix)]
+fn copy_link(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(std::fs::read_link(from)?, to)
+}
+
+#[cfg(not(unix))]
+fn copy_link(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to).map(drop)
 }
 
 /// Swaps two paths atomically (`renameat2` with `RENAME_EXCHANGE`).

@@ -68,11 +68,34 @@ pub struct Renderer {
     templates_dir: Option<PathBuf>,
     /// Every file of the template folder by its virtual id, read once.
     files: HashMap<FileId, Bytes>,
+    /// The template folder's links that lead out of it (`TemplateFolder::escaping`).
+    escaping: Vec<String>,
     sources: HashMap<FileId, Source>,
     data_id: FileId,
     today: Datetime,
     timestamp: Timestamp,
     standards: PdfStandards,
+}
+
+/// Whether `path` (in the template set, no leading slash) is, or is under, one of the links
+/// `escaping` that lead out of the folder.
+fn escapes(escaping: &[String], path: &str) -> bool {
+    escaping.iter().any(|link| {
+        path.strip_prefix(link.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// What a template that reads through a link out of its folder gets: the words of Typst's
+/// own error for `../` past the root.
+fn escaping_error(id: FileId) -> FileError {
+    FileError::Other(Some(
+        format!(
+            "path `\"{}\"` would escape the project root through a symbolic link; templates read only files inside their folder",
+            id.vpath().get_without_slash()
+        )
+        .into(),
+    ))
 }
 
 fn file_id(path: &str) -> FileId {
@@ -100,6 +123,9 @@ pub struct TemplateFolder {
     dir: Option<PathBuf>,
     /// Sorted by path.
     files: Vec<(String, Cow<'static, [u8]>)>,
+    /// Symbolic links whose real location is outside the folder, by path in the set; not
+    /// read, and refused to templates.
+    escaping: Vec<String>,
 }
 
 impl TemplateFolder {
@@ -111,10 +137,13 @@ impl TemplateFolder {
                 .iter()
                 .map(|(path, bytes)| (path.to_string(), Cow::Borrowed(*bytes)))
                 .collect(),
+            escaping: Vec::new(),
         }
     }
 
-    /// The built-in set for `None`, else every file under `dir`.
+    /// The built-in set for `None`, else every file under `dir`. A symbolic link is followed
+    /// only when its real location is inside the folder: one that leads out of it is not
+    /// read, and a template that reads it gets the error `../` gets.
     pub fn read(dir: Option<&Path>) -> Result<TemplateFolder, TemplateError> {
         let Some(dir) = dir else {
             return Ok(TemplateFolder::builtin());
@@ -125,39 +154,68 @@ impl TemplateFolder {
                 dir.display()
             )));
         }
-        let mut files = Vec::new();
+        let real_root = dir.canonicalize().map_err(|e| {
+            TemplateError(format!(
+                "cannot read the template folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut folder = TemplateFolder {
+            dir: Some(dir.to_path_buf()),
+            files: Vec::new(),
+            escaping: Vec::new(),
+        };
+        // Folders by their real location, so a link to a folder above it is walked once.
+        let mut seen = std::collections::HashSet::from([real_root.clone()]);
         let mut stack = vec![dir.to_path_buf()];
-        while let Some(folder) = stack.pop() {
-            let entries = std::fs::read_dir(&folder).map_err(|e| {
+        while let Some(current) = stack.pop() {
+            let entries = std::fs::read_dir(&current).map_err(|e| {
                 TemplateError(format!(
                     "cannot read the template folder {}: {e}",
-                    folder.display()
+                    current.display()
                 ))
             })?;
             for path in entries.filter_map(Result::ok).map(|e| e.path()) {
-                if path.is_dir() {
-                    stack.push(path);
+                let relative = path
+                    .strip_prefix(dir)
+                    .expect("under the template folder")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                // Where the entry really is; a dangling link is left out, as if absent.
+                let Ok(real) = path.canonicalize() else {
+                    continue;
+                };
+                if !real.starts_with(&real_root) {
+                    folder.escaping.push(relative);
+                    continue;
+                }
+                if real.is_dir() {
+                    if seen.insert(real) {
+                        stack.push(path);
+                    }
                     continue;
                 }
                 let bytes = std::fs::read(&path)
                     .map_err(|e| TemplateError(format!("cannot read {}: {e}", path.display())))?;
-                let relative = path.strip_prefix(dir).expect("under the template folder");
-                files.push((
-                    relative.to_string_lossy().replace('\\', "/"),
-                    Cow::Owned(bytes),
-                ));
+                folder.files.push((relative, Cow::Owned(bytes)));
             }
         }
-        files.sort();
-        Ok(TemplateFolder {
-            dir: Some(dir.to_path_buf()),
-            files,
-        })
+        folder.files.sort();
+        folder.escaping.sort();
+        Ok(folder)
     }
 
     /// The folder, `None` for the built-in set.
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
+    }
+
+    /// Every file of a folder set where it is on disk (none for the built-in set).
+    pub fn files_on_disk(&self) -> Vec<PathBuf> {
+        let Some(dir) = &self.dir else {
+            return Vec::new();
+        };
+        self.files.iter().map(|(path, _)| dir.join(path)).collect()
     }
 
     /// Where a file of the set is, for messages: its path on disk, or `<built-in>/path`.
@@ -247,6 +305,7 @@ impl Renderer {
             library: LazyHash::new(library),
             templates_dir: folder.dir.clone(),
             files,
+            escaping: folder.escaping.clone(),
             sources,
             data_id: file_id(DATA_PATH),
             today,
@@ -515,6 +574,9 @@ impl World for ReportWorld<'_> {
                 std::str::from_utf8(self.data.as_slice()).map_err(|_| FileError::InvalidUtf8)?;
             return Ok(Source::new(id, text.to_string()));
         }
+        if escapes(&self.renderer.escaping, id.vpath().get_without_slash()) {
+            return Err(escaping_error(id));
+        }
         self.renderer
             .sources
             .get(&id)
@@ -525,6 +587,9 @@ impl World for ReportWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.renderer.data_id {
             return Ok(self.data.clone());
+        }
+        if escapes(&self.renderer.escaping, id.vpath().get_without_slash()) {
+            return Err(escaping_error(id));
         }
         self.renderer
             .files

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use plan::Doc;
-pub use prepare::{Checked, Prepared, check, named_files, prepare, prepare_config, report_date};
+pub use prepare::{
+    Checked, Prepared, check, named_files, prepare, prepare_config, report_date, season_inputs,
+};
 pub use preview::{Preview, PreviewOptions, changed_files};
 pub use workers::{PartOptions, render_worker};
 
@@ -73,6 +75,11 @@ pub struct RunSummary {
     pub text_fixes: TextFixCounts,
     /// Staging folders of earlier runs that did not finish, removed by this one.
     pub removed_stale: Vec<PathBuf>,
+    /// Entries of the old output that ksp did not write, carried into the new one.
+    pub carried_over: Vec<String>,
+    /// Where the old output was kept because files that are not ksp's appeared in it during
+    /// the run.
+    pub kept_aside: Option<PathBuf>,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -125,6 +132,7 @@ impl RunSummary {
             "characters_removed": self.text_fixes.removed,
             "participants_with_changed_characters": self.text_fixes.participants,
             "removed_stale_staging": self.removed_stale.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "carried_over": self.carried_over,
             "warnings": warnings,
             "timings": timings,
         });
@@ -179,6 +187,8 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
         .out
         .clone()
         .unwrap_or_else(|| season.output_dir.clone());
+    let inputs = season_inputs(&options.config, &options.overrides, &season);
+    output::check_target(&out, &inputs)?;
     let lock = OutputLock::acquire(&out, options.wait, |holder| {
         if options.progress {
             eprintln!(
@@ -195,7 +205,7 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     let context = prepared.context(date)?;
     let jobs = Jobs::new(&context, prepared.fonts.coverage());
 
-    let (staging, removed_stale) = Staging::new(&out, &lock)?;
+    let (mut staging, removed_stale) = Staging::new(&out, &lock)?;
     timer.step("results", || write_results(&prepared, date, &staging))?;
 
     let previous_run = (!options.force)
@@ -246,10 +256,11 @@ fn run_in_pool(options: &RunOptions) -> Result<RunSummary, Error> {
     let manifest = manifest(&prepared, &fingerprint, &staging, &planned, kept, shard);
     staging.write("manifest.json", &manifest.to_bytes())?;
     summary.changed = changed(&planned, &previous, &manifest);
+    summary.carried_over = staging.carry_over()?;
     // Not in the manifest: it describes this run (timings), not the season.
     summary.timings = timer.0.clone();
     output::write_file(staging.dir(), "run-summary.json", &summary.to_json())?;
-    staging.commit()?;
+    summary.kept_aside = staging.commit()?.kept_aside;
     drop(lock);
     timer.0.push(("write", start.elapsed()));
     summary.timings = timer.0;
@@ -373,6 +384,8 @@ fn summarise(
             participants: participants.len(),
         },
         removed_stale: Vec::new(),
+        carried_over: Vec::new(),
+        kept_aside: None,
         timings: Vec::new(),
     }
 }

@@ -128,6 +128,54 @@ pub fn prepare_config(
     prepare(crate::config::load(config, overrides)?)
 }
 
+/// Every file and folder the season reads, which an output must not replace: the config,
+/// the `--weights` overlay, the input files, the template folder and the files the config
+/// names for the reports.
+pub fn season_inputs(
+    config: &Path,
+    overrides: &crate::config::Overrides,
+    season: &Season,
+) -> Vec<crate::output::Input> {
+    use crate::output::Input;
+    let mut inputs = vec![
+        Input::file("the config", config),
+        Input::file(
+            "the participants file (input.participants)",
+            &season.participants_path,
+        ),
+        Input::file(
+            "the responses file (input.responses)",
+            &season.responses_path,
+        ),
+    ];
+    let named = [
+        (
+            overrides.weights.as_deref(),
+            "the weights overlay (--weights)",
+        ),
+        (
+            season.previous.as_deref(),
+            "last season's results (season.previous)",
+        ),
+        (
+            season.sensitivity.as_deref(),
+            "the sensitivity table (report.sensitivity)",
+        ),
+    ];
+    inputs.extend(
+        named
+            .into_iter()
+            .filter_map(|(path, what)| path.map(|path| Input::file(what, path))),
+    );
+    inputs.extend(
+        season
+            .templates_dir
+            .as_deref()
+            .map(|dir| Input::folder("the template folder (output.templates)", dir)),
+    );
+    inputs
+}
+
 /// The report date: from the config, else `SOURCE_DATE_EPOCH`, else the day of the season's
 /// last inquiry, so the same inputs always stamp the same date.
 pub fn report_date(season: &Season, data: &Dataset) -> NaiveDate {

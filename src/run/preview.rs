@@ -33,7 +33,10 @@ pub struct Preview {
 impl Preview {
     /// Loads, checks and scores the season, and loads its templates and fonts.
     pub fn load(options: PreviewOptions) -> Result<Preview, Error> {
-        let prepared = prepare(config::load(&options.config, &options.overrides)?)?;
+        let season = config::load(&options.config, &options.overrides)?;
+        let inputs = super::season_inputs(&options.config, &options.overrides, &season);
+        output::guard::check_file_target(&options.out, &inputs)?;
+        let prepared = prepare(season)?;
         let renderer = renderer_of(&prepared, &prepared.templates)?;
         let preview = Preview {
             options,
@@ -91,9 +94,7 @@ impl Preview {
         ]);
         files.extend(season.previous.clone());
         files.extend(season.sensitivity.clone());
-        if let Some(dir) = &season.templates_dir {
-            files.extend(walk(dir));
-        }
+        files.extend(self.prepared.templates.files_on_disk());
         files
     }
 
@@ -143,26 +144,6 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         source,
     })?;
     Ok(())
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for path in std::fs::read_dir(&folder)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-        {
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
 }
 
 /// What tells a file changed: its modification time and size (an edit within the clock's
