@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::config::overrides::flatten;
 use crate::output::ReadError;
-use crate::results::{Num, ParticipantResult, ResultsFile};
+use crate::results::{AwardKind, Num, ParticipantResult, ResultsFile, name_of};
 
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -197,12 +197,13 @@ fn moved(
 fn winners(results: &Results) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for award in &results.awards {
-        let within = if award.award == "class_winner" {
+        let within = if award.award == AwardKind::ClassWinner {
             &award.class
         } else {
             &award.channel
         };
-        let name = [award.award.as_str(), within.as_str()]
+        let kind = name_of(&award.award);
+        let name = [kind.as_str(), within.as_str()]
             .into_iter()
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()

@@ -33,21 +33,15 @@ pub struct ClassFigures {
     pub p_value: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// An award, as `awards.csv` names it (`class_winner`, `overall_winner`, `best_channel`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum AwardKind {
     ClassWinner,
     OverallWinner,
     BestChannel,
-}
-
-impl AwardKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AwardKind::ClassWinner => "class_winner",
-            AwardKind::OverallWinner => "overall_winner",
-            AwardKind::BestChannel => "best_channel",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::chart::{Label, Plot, Tick, tick_marks};
 use super::format::{Figure, figure, number};
 use crate::config::Language;
-use crate::robustness::{Funnel, Z95, Z998};
+use crate::robustness::{Funnel, Position, Z95, Z998};
 
 /// The plot area in points (14.5 cm × 8 cm).
 const WIDTH: f64 = 411.0;
@@ -46,8 +46,8 @@ pub struct PlotPoint {
     pub x: f64,
     pub y: f64,
     /// `above`, `within` or `below`, at 99.8 % and at 95 %.
-    pub funnel: &'static str,
-    pub funnel_95: &'static str,
+    pub funnel: Position,
+    pub funnel_95: Position,
 }
 
 /// A ranked participant as the funnel sees it.
@@ -56,8 +56,8 @@ pub struct Participant {
     pub name: String,
     pub n: usize,
     pub total: Figure,
-    pub funnel: &'static str,
-    pub funnel_95: &'static str,
+    pub funnel: Position,
+    pub funnel_95: Position,
 }
 
 /// Maps inquiries and totals onto the plot area.
@@ -95,7 +95,7 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
     let points: Vec<PlotPoint> = participants.iter().map(|p| plot_point(&axes, p)).collect();
     let total = |i: usize| participants[i].total.v.unwrap_or(0.0);
     let mut outside: Vec<usize> = (0..participants.len())
-        .filter(|&i| participants[i].funnel != "within")
+        .filter(|&i| participants[i].funnel != Position::Within)
         .collect();
     outside.sort_by(|&a, &b| total(b).total_cmp(&total(a)));
     Some(FunnelView {
@@ -113,7 +113,7 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
         n_points: participants.len(),
         n_outside_95: participants
             .iter()
-            .filter(|p| p.funnel_95 != "within")
+            .filter(|p| p.funnel_95 != Position::Within)
             .count(),
         points,
         outside: outside.iter().map(|&i| participants[i].clone()).collect(),
@@ -169,7 +169,7 @@ fn place_labels(
 mod tests {
     use super::*;
 
-    fn participant(name: &str, n: usize, total: f64, funnel: &'static str) -> Participant {
+    fn participant(name: &str, n: usize, total: f64, funnel: Position) -> Participant {
         Participant {
             name: name.into(),
             n,
@@ -186,8 +186,8 @@ mod tests {
             sd: 20.0,
         };
         let people = vec![
-            participant("a", 10, 60.0, "within"),
-            participant("b", 100, 60.0, "within"),
+            participant("a", 10, 60.0, Position::Within),
+            participant("b", 100, 60.0, Position::Within),
         ];
         let view = view(&funnel, people, Language::En).unwrap();
         let (first, last) = (view.high998[0], view.high998[LINE_STEPS]);

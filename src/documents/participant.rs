@@ -53,7 +53,7 @@ pub struct ParticipantInfo {
 /// or the channel it is in.
 #[derive(Serialize)]
 pub struct AwardName {
-    pub kind: &'static str,
+    pub kind: AwardKind,
     pub class: String,
     pub channel: Option<String>,
 }
@@ -261,7 +261,7 @@ impl Context<'_> {
             .iter()
             .filter(|a| a.participant == p)
             .map(|a| AwardName {
-                kind: a.kind.as_str(),
+                kind: a.kind,
                 class: a.class.clone(),
                 channel: (a.kind == AwardKind::BestChannel)
                     .then(|| {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::results::ResultsFile;
+use crate::results::{ResultsFile, Scope};
 use crate::sensitivity;
 
 /// Last season's figures of one participant.
@@ -39,7 +39,7 @@ impl Previous {
             .breakdowns
             .iter()
             .flatten()
-            .filter(|row| matches!(row.scope.as_str(), "season" | "participant"))
+            .filter(|row| matches!(row.scope, Scope::Season | Scope::Participant))
             .filter_map(|row| {
                 let key = (
                     row.breakdown.clone(),

@@ -88,8 +88,8 @@ impl Context<'_> {
             name: self.data.participants[p].name.clone(),
             n: f.n_inquiries,
             total: figure(f.total, 1, self.lang),
-            funnel: r.funnel?.as_str(),
-            funnel_95: r.funnel_95?.as_str(),
+            funnel: r.funnel?,
+            funnel_95: r.funnel_95?,
         })
     }
 

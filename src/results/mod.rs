@@ -4,6 +4,7 @@
 //! precision, `.` decimal point, empty for not applicable.
 
 mod cell;
+mod columns;
 mod schema;
 
 use std::path::Path;
@@ -11,11 +12,14 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use serde::Serialize;
 
 pub use cell::{Cell, Num};
+pub use columns::{cells, name_of};
 pub use schema::{
-    AwardResult, BreakdownResult, ClassResult, DriverResult, FindingResult, ParticipantResult,
-    ResultsFile, Row, ShopperResult, ThresholdResult, TimesResult,
+    AwardKind, AwardResult, BreakdownResult, ClassResult, DriverResult, FindingKind, FindingResult,
+    FunnelPosition, Measure, ParticipantResult, ResultsFile, Scope, ShopperResult, ThresholdResult,
+    TimesResult,
 };
 
 use crate::analysis::Analysis;
@@ -89,9 +93,9 @@ pub fn tables(figures: Figures) -> Tables {
 
 /// Per participant by id: its areas, then its questions with a share, in config order.
 fn finding_rows(season: &Season, data: &Dataset, findings: &Findings) -> Vec<FindingResult> {
-    let row = |p: usize, kind: &str, id: &str, f: &Finding| FindingResult {
+    let row = |p: usize, kind: FindingKind, id: &str, f: &Finding| FindingResult {
         participant_id: data.participants[p].id.clone(),
-        kind: kind.into(),
+        kind,
         id: id.into(),
         value: Num(f.value),
         class_value: Num(f.class_value),
@@ -106,14 +110,14 @@ fn finding_rows(season: &Season, data: &Dataset, findings: &Findings) -> Vec<Fin
                 .areas
                 .iter()
                 .zip(&of.areas)
-                .map(|(a, f)| row(p, "area", &a.id, f)),
+                .map(|(a, f)| row(p, FindingKind::Area, &a.id, f)),
         );
         rows.extend(
             season
                 .questions
                 .iter()
                 .zip(&of.questions)
-                .filter_map(|(q, f)| Some(row(p, "question", &q.id, f.as_ref()?))),
+                .filter_map(|(q, f)| Some(row(p, FindingKind::Question, &q.id, f.as_ref()?))),
         );
     }
     rows
@@ -198,14 +202,13 @@ impl ParticipantResult {
     /// With participant `p`'s §7 figures.
     fn with(self, robustness: &Robustness, p: usize) -> ParticipantResult {
         let r = &robustness.participants[p];
-        let position = |f: Option<crate::robustness::Position>| f.map(|f| f.as_str().to_string());
         ParticipantResult {
             rank_low: r.rank_low,
             rank_high: r.rank_high,
             p_class_win: Num(r.p_class_win),
             p_overall_win: Num(r.p_overall_win),
-            funnel: position(r.funnel),
-            funnel_95: position(r.funnel_95),
+            funnel: r.funnel,
+            funnel_95: r.funnel_95,
             ..self
         }
     }
@@ -255,7 +258,7 @@ fn class(season: &Season, data: &Dataset, standings: &Standings, c: usize) -> Cl
 
 fn award(season: &Season, data: &Dataset, a: &Award) -> AwardResult {
     AwardResult {
-        award: a.kind.as_str().to_string(),
+        award: a.kind,
         class: a.class.clone(),
         channel: a
             .channel
@@ -286,17 +289,17 @@ fn breakdowns(
     }
     let mut rows = Vec::new();
     for (b, result) in season.breakdowns.iter().zip(&analysis.breakdowns) {
-        let scopes = std::iter::once(("season", String::new(), &result.season))
+        let scopes = std::iter::once((Scope::Season, String::new(), &result.season))
             .chain(
                 standings
                     .classes
                     .iter()
                     .zip(&result.classes)
-                    .map(|(c, counts)| ("class", c.class.clone(), counts)),
+                    .map(|(c, counts)| (Scope::Class, c.class.clone(), counts)),
             )
             .chain(participant_order(data).into_iter().map(|p| {
                 let id = data.participants[p].id.clone();
-                ("participant", id, &result.participants[p])
+                (Scope::Participant, id, &result.participants[p])
             }));
         for (scope, id, counts) in scopes {
             for (category, cell) in result.categories.iter().zip(&counts.cells) {
@@ -312,7 +315,7 @@ fn breakdowns(
                     .collect();
                 rows.push(BreakdownResult {
                     breakdown: b.id.clone(),
-                    scope: scope.to_string(),
+                    scope,
                     scope_id: id.clone(),
                     category: category.key.clone(),
                     count: cell.count,
@@ -334,18 +337,18 @@ fn times(season: &Season, data: &Dataset, analysis: &Analysis) -> Vec<TimesResul
             labels.push(&l.label);
         }
     }
-    let scopes = std::iter::once(("season", String::new(), &analysis.season_times)).chain(
+    let scopes = std::iter::once((Scope::Season, String::new(), &analysis.season_times)).chain(
         participant_order(data).into_iter().map(|p| {
             let id = data.participants[p].id.clone();
-            ("participant", id, &analysis.participant_times[p])
+            (Scope::Participant, id, &analysis.participant_times[p])
         }),
     );
     let mut rows = Vec::new();
     for (scope, id, channels) in scopes {
         for (channel, times) in season.channels.iter().zip(channels) {
             for (measure, d, limits) in [
-                ("wait", &times.wait, &season.wait_within),
-                ("handling", &times.handling, &season.handling_within),
+                (Measure::Wait, &times.wait, &season.wait_within),
+                (Measure::Handling, &times.handling, &season.handling_within),
             ] {
                 if d.values.is_empty() {
                     continue;
@@ -361,10 +364,10 @@ fn times(season: &Season, data: &Dataset, analysis: &Analysis) -> Vec<TimesResul
                     })
                     .collect();
                 rows.push(TimesResult {
-                    scope: scope.to_string(),
+                    scope,
                     scope_id: id.clone(),
                     channel: channel.id.clone(),
-                    measure: measure.to_string(),
+                    measure,
                     n: d.values.len(),
                     median: Num(d.median),
                     p75: Num(d.p75),
@@ -385,7 +388,7 @@ fn thresholds(season: &Season, analysis: &Analysis) -> Vec<ThresholdResult> {
         for (k, split) in result.splits.iter().enumerate() {
             rows.push(ThresholdResult {
                 threshold: t.id.clone(),
-                measure: t.measure.as_str().to_string(),
+                measure: t.measure,
                 outcome: season.questions[t.outcome].id.clone(),
                 channel: t
                     .channel
@@ -416,17 +419,27 @@ pub struct Sheet<'a> {
 }
 
 impl<'a> Sheet<'a> {
-    fn of<R: Row>(name: &'static str, rows: &'a [R], header: &[&str]) -> Sheet<'a> {
+    /// A table of `rows`, its header the first row's columns, or for an empty table
+    /// `empty_header` (a row type with a flattened map has no columns without a row).
+    fn of<R: Serialize>(name: &'static str, rows: &'a [R], empty_header: Vec<String>) -> Sheet<'a> {
         let header = match rows.first() {
-            Some(first) => first.cells().into_iter().map(|(k, _)| k).collect(),
-            None => header.iter().map(|h| h.to_string()).collect(),
+            Some(first) => cells(first).into_iter().map(|(k, _)| k).collect(),
+            None => empty_header,
         };
         Sheet {
             name,
             header,
             len: rows.len(),
-            row: Box::new(|i| rows[i].cells().into_iter().map(|(_, v)| v).collect()),
+            row: Box::new(|i| cells(&rows[i]).into_iter().map(|(_, v)| v).collect()),
         }
+    }
+
+    /// A table whose columns do not depend on the config: the same header with no rows.
+    fn fixed<R: Serialize + serde::de::DeserializeOwned>(
+        name: &'static str,
+        rows: &'a [R],
+    ) -> Sheet<'a> {
+        Sheet::of(name, rows, columns::columns::<R>())
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
@@ -444,57 +457,31 @@ impl<'a> Sheet<'a> {
     }
 }
 
-/// The columns of `awards.csv`, which has them even when nobody won anything.
-const AWARD_COLUMNS: [&str; 7] = [
-    "award",
-    "class",
-    "channel",
-    "participant_id",
-    "total",
-    "score",
-    "too_close",
-];
-
-/// The header of an empty shoppers table (a season without shopper ids).
-const SHOPPER_COLUMNS: [&str; 5] = ["shopper_id", "n", "effect", "z", "flagged"];
-
-/// The headers of empty findings and drivers tables.
-const FINDING_COLUMNS: [&str; 7] = [
-    "participant_id",
-    "kind",
-    "id",
-    "value",
-    "class_value",
-    "gap",
-    "p_value",
-];
-const DRIVER_COLUMNS: [&str; 3] = ["question", "n", "r"];
-
 impl Tables {
     /// Every table, the three of §5 first.
     pub fn sheets(&self) -> Vec<Sheet<'_>> {
         let mut sheets = vec![
-            Sheet::of("participants", &self.participants, &[]),
-            Sheet::of("classes", &self.classes, &[]),
-            Sheet::of("awards", &self.awards, &AWARD_COLUMNS),
-            Sheet::of("shoppers", &self.shoppers, &SHOPPER_COLUMNS),
-            Sheet::of("findings", &self.findings, &FINDING_COLUMNS),
+            Sheet::of("participants", &self.participants, Vec::new()),
+            Sheet::of("classes", &self.classes, Vec::new()),
+            Sheet::fixed("awards", &self.awards),
+            Sheet::fixed("shoppers", &self.shoppers),
+            Sheet::fixed("findings", &self.findings),
         ];
-        sheets.extend(
-            self.drivers
-                .as_deref()
-                .map(|r| Sheet::of("drivers", r, &DRIVER_COLUMNS)),
-        );
+        sheets.extend(self.drivers.as_deref().map(|r| Sheet::fixed("drivers", r)));
         sheets.extend(
             self.breakdowns
                 .as_deref()
-                .map(|r| Sheet::of("breakdowns", r, &[])),
+                .map(|r| Sheet::of("breakdowns", r, Vec::new())),
         );
-        sheets.extend(self.times.as_deref().map(|r| Sheet::of("times", r, &[])));
+        sheets.extend(
+            self.times
+                .as_deref()
+                .map(|r| Sheet::of("times", r, Vec::new())),
+        );
         sheets.extend(
             self.thresholds
                 .as_deref()
-                .map(|r| Sheet::of("thresholds", r, &[])),
+                .map(|r| Sheet::fixed("thresholds", r)),
         );
         sheets
     }

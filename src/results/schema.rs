@@ -8,6 +8,29 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::cell::{Cell, Num};
 use crate::output::ReadError;
+pub use crate::rank::AwardKind;
+pub use crate::robustness::Position as FunnelPosition;
+
+/// What a row of `findings.csv` compares: an area or a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    Area,
+    Question,
+}
+
+/// Whom a row of `breakdowns.csv` or `times.csv` counts: the season, a class or a
+/// participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Season,
+    Class,
+    Participant,
+}
+
+/// The time a row of `times.csv` or `thresholds.csv` measures.
+pub use crate::config::Measure;
 
 /// `results.json`. `C` is the effective config: the checked season's raw config when
 /// written, plain JSON when read back, so a file from another version of ksp still reads.
@@ -128,9 +151,9 @@ pub struct ParticipantResult {
     pub p_overall_win: Num,
     /// `above`, `within` or `below` the 99.8 % limits (`funnel_95`: the 95 % limits).
     #[serde(default)]
-    pub funnel: Option<String>,
+    pub funnel: Option<FunnelPosition>,
     #[serde(default)]
-    pub funnel_95: Option<String>,
+    pub funnel_95: Option<FunnelPosition>,
 }
 
 /// One row of `classes.csv`.
@@ -158,8 +181,7 @@ pub struct ClassResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FindingResult {
     pub participant_id: String,
-    /// `area` or `question`.
-    pub kind: String,
+    pub kind: FindingKind,
     pub id: String,
     pub value: Num,
     pub class_value: Num,
@@ -188,8 +210,7 @@ pub struct ShopperResult {
 /// One row of `awards.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AwardResult {
-    /// `class_winner`, `overall_winner` or `best_channel`.
-    pub award: String,
+    pub award: AwardKind,
     pub class: String,
     pub channel: String,
     pub participant_id: String,
@@ -203,8 +224,7 @@ pub struct AwardResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BreakdownResult {
     pub breakdown: String,
-    /// `season`, `class` or `participant`.
-    pub scope: String,
+    pub scope: Scope,
     pub scope_id: String,
     pub category: String,
     pub count: usize,
@@ -217,11 +237,11 @@ pub struct BreakdownResult {
 /// One row of `times.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimesResult {
-    pub scope: String,
+    /// `season` or `participant`.
+    pub scope: Scope,
     pub scope_id: String,
     pub channel: String,
-    /// `wait` or `handling`.
-    pub measure: String,
+    pub measure: Measure,
     pub n: usize,
     pub median: Num,
     pub p75: Num,
@@ -235,7 +255,7 @@ pub struct TimesResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdResult {
     pub threshold: String,
-    pub measure: String,
+    pub measure: Measure,
     pub outcome: String,
     pub channel: String,
     /// Seconds; at or below against above.
@@ -248,168 +268,4 @@ pub struct ThresholdResult {
     pub above_yes_share: Num,
     pub p_value: Num,
     pub best: bool,
-}
-
-/// A results row as the CSV and the Excel sheet write it: named cells in column order.
-pub trait Row {
-    fn cells(&self) -> Vec<(String, Cell)>;
-}
-
-fn named<const N: usize>(fixed: [(&str, Cell); N]) -> Vec<(String, Cell)> {
-    fixed.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-}
-
-fn extend(mut cells: Vec<(String, Cell)>, more: &IndexMap<String, Cell>) -> Vec<(String, Cell)> {
-    cells.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
-    cells
-}
-
-impl Row for ParticipantResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        let fixed = named([
-            ("participant_id", self.participant_id.as_str().into()),
-            ("name", self.name.as_str().into()),
-            ("class", self.class.as_str().into()),
-            ("eligible", self.eligible.into()),
-            ("n_inquiries", self.n_inquiries.into()),
-            ("n_answered", self.n_answered.into()),
-            ("answer_rate", self.answer_rate.into()),
-            ("total", self.total.into()),
-            ("total_answered", self.total_answered.into()),
-            ("ci_low", self.ci_low.into()),
-            ("ci_high", self.ci_high.into()),
-            ("class_rank", self.class_rank.into()),
-        ]);
-        let mut cells = extend(fixed, &self.figures);
-        let text = |t: &Option<String>| Cell::from(t.as_deref().unwrap_or(""));
-        cells.extend(named([
-            ("rank_low", self.rank_low.into()),
-            ("rank_high", self.rank_high.into()),
-            ("p_class_win", self.p_class_win.into()),
-            ("p_overall_win", self.p_overall_win.into()),
-            ("funnel", text(&self.funnel)),
-            ("funnel_95", text(&self.funnel_95)),
-        ]));
-        cells
-    }
-}
-
-impl Row for ClassResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        let fixed = named([
-            ("class", self.class.as_str().into()),
-            ("n_participants", self.n_participants.into()),
-            ("n_eligible", self.n_eligible.into()),
-            ("mean_total", self.mean_total.into()),
-            ("best_total", self.best_total.into()),
-        ]);
-        let mut cells = extend(fixed, &self.areas);
-        cells.extend(named([
-            ("winner_ids", self.winner_ids.as_str().into()),
-            ("too_close", self.too_close.into()),
-            ("p_value", self.p_value.into()),
-            ("inquiries_needed", self.inquiries_needed.into()),
-        ]));
-        cells
-    }
-}
-
-impl Row for FindingResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        named([
-            ("participant_id", self.participant_id.as_str().into()),
-            ("kind", self.kind.as_str().into()),
-            ("id", self.id.as_str().into()),
-            ("value", self.value.into()),
-            ("class_value", self.class_value.into()),
-            ("gap", self.gap.into()),
-            ("p_value", self.p_value.into()),
-        ])
-    }
-}
-
-impl Row for DriverResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        named([
-            ("question", self.question.as_str().into()),
-            ("n", self.n.into()),
-            ("r", self.r.into()),
-        ])
-    }
-}
-
-impl Row for ShopperResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        named([
-            ("shopper_id", self.shopper_id.as_str().into()),
-            ("n", self.n.into()),
-            ("effect", self.effect.into()),
-            ("z", self.z.into()),
-            ("flagged", self.flagged.into()),
-        ])
-    }
-}
-
-impl Row for AwardResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        named([
-            ("award", self.award.as_str().into()),
-            ("class", self.class.as_str().into()),
-            ("channel", self.channel.as_str().into()),
-            ("participant_id", self.participant_id.as_str().into()),
-            ("total", self.total.into()),
-            ("score", self.score.into()),
-            ("too_close", self.too_close.into()),
-        ])
-    }
-}
-
-impl Row for BreakdownResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        let fixed = named([
-            ("breakdown", self.breakdown.as_str().into()),
-            ("scope", self.scope.as_str().into()),
-            ("scope_id", self.scope_id.as_str().into()),
-            ("category", self.category.as_str().into()),
-            ("count", self.count.into()),
-            ("share", self.share.into()),
-        ]);
-        extend(fixed, &self.means)
-    }
-}
-
-impl Row for TimesResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        let fixed = named([
-            ("scope", self.scope.as_str().into()),
-            ("scope_id", self.scope_id.as_str().into()),
-            ("channel", self.channel.as_str().into()),
-            ("measure", self.measure.as_str().into()),
-            ("n", self.n.into()),
-            ("median", self.median.into()),
-            ("p75", self.p75.into()),
-            ("p90", self.p90.into()),
-        ]);
-        extend(fixed, &self.within)
-    }
-}
-
-impl Row for ThresholdResult {
-    fn cells(&self) -> Vec<(String, Cell)> {
-        named([
-            ("threshold", self.threshold.as_str().into()),
-            ("measure", self.measure.as_str().into()),
-            ("outcome", self.outcome.as_str().into()),
-            ("channel", self.channel.as_str().into()),
-            ("cutoff", Cell::num(Some(self.cutoff as f64))),
-            ("below_n", self.below_n.into()),
-            ("below_yes", self.below_yes.into()),
-            ("above_n", self.above_n.into()),
-            ("above_yes", self.above_yes.into()),
-            ("below_yes_share", self.below_yes_share.into()),
-            ("above_yes_share", self.above_yes_share.into()),
-            ("p_value", self.p_value.into()),
-            ("best", self.best.into()),
-        ])
-    }
 }

@@ -8,22 +8,14 @@ pub const Z95: f64 = 1.959964;
 pub const Z998: f64 = 3.090232;
 const Z_POWER80: f64 = 0.841621;
 
-/// Where a participant's total falls against the funnel's limits for its inquiry count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a participant's total falls against the funnel's limits for its inquiry count
+/// (`above`, `within`, `below` in the results and the template data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Position {
     Above,
     Within,
     Below,
-}
-
-impl Position {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Position::Above => "above",
-            Position::Within => "within",
-            Position::Below => "below",
-        }
-    }
 }
 
 /// The centre and spread of S(i) over every inquiry of the eligible participants.
