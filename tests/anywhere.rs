@@ -1,18 +1,14 @@
 //! A season outside the repository, as a new user has it: the built binary run from
 //! temporary folders with nothing of the repository but copies of its fixture data.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn ksp_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ksp"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("ksp runs")
-}
+use common::{ksp_in, pdf_text, root};
 
 fn succeeded(o: &Output, what: &str) -> String {
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -31,15 +27,6 @@ fn pdfs(dir: &Path) -> usize {
                 .is_some_and(|x| x == "pdf")
         })
         .count()
-}
-
-/// The text of a PDF, or `None` without poppler outside CI.
-fn pdf_text(path: &Path) -> Option<String> {
-    match Command::new("pdftotext").arg(path).arg("-").output() {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        _ if std::env::var_os("CI").is_some() => panic!("pdftotext is missing"),
-        _ => None,
-    }
 }
 
 fn replace_in(path: &Path, from: &str, to: &str) {
@@ -101,7 +88,7 @@ fn without_a_config_ksp_run_says_how_to_start() {
 /// `output.templates`, as a season of the hidden checks would be.
 fn copied_season() -> (tempfile::TempDir, PathBuf) {
     let home = tempfile::tempdir().unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/handworked");
+    let source = root().join("testdata/handworked");
     for file in ["ksp.toml", "participants.csv", "responses.csv"] {
         std::fs::copy(source.join(file), home.path().join(file)).unwrap();
     }

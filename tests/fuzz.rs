@@ -1,13 +1,13 @@
 //! The CSV loader, the input checks and the config parser on arbitrary bytes: they report
 //! problems, they never panic. 10,000+ cases each in the normal test run.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use proptest::prelude::*;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 fn season() -> &'static ksp::config::Season {
     static SEASON: std::sync::OnceLock<ksp::config::Season> = std::sync::OnceLock::new();

@@ -3,6 +3,8 @@
 //! `;` and a byte-order mark, and Parquet give identical results; the chances of winning
 //! (§7.1) sum to one and do not depend on the thread count.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use ksp::config::{QuestionKind, Season};
@@ -10,9 +12,7 @@ use ksp::generate::{Spec, generate};
 use ksp::random::Rng;
 use proptest::prelude::*;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 /// The bundled config pointed at input files in `dir`.
 fn config_for(dir: &Path, participants: &str, responses: &str) -> PathBuf {

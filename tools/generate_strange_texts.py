@@ -2,7 +2,7 @@
 """Writes testdata/strange/: a small season whose names and comments hold what people really
 type: emoji (skin tones, flags, ZWJ families), every script a Norwegian organiser meets, long
 runs without spaces, a 20,000-character comment, control characters pasted from other systems
-and a code point no font has. tests/cli.rs checks that every report renders, that pdftotext
+and a code point no font has. tests/cli/reports.rs checks that every report renders, that pdftotext
 gives every text back, and that no word lies outside the page.
 
     python3 tools/generate_strange_texts.py   # from the repository root

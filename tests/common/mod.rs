@@ -1,8 +1,8 @@
-//! Helpers the CLI test files share: the repository, the `ksp` binary, what it printed and
-//! a folder's bytes.
-#![allow(dead_code)] // each test file uses its own part of them
+//! Helpers the test binaries share: the repository, the `ksp` binary and what it printed,
+//! seasons run into temporary folders, results tables, PDF text and a folder's bytes.
+#![allow(dead_code)] // each test binary uses its own part of them
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -13,7 +13,17 @@ pub fn root() -> PathBuf {
 
 /// `ksp ARGS` in the repository root.
 pub fn ksp(args: &[&str]) -> Output {
-    ksp_in(&root(), args)
+    ksp_with(args, &[])
+}
+
+/// `ksp ARGS` in the repository root with environment variables set.
+pub fn ksp_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ksp"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .output()
+        .expect("ksp runs")
 }
 
 /// `ksp ARGS` in the folder `dir`.
@@ -29,48 +39,80 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Every file and link under `dir` with its bytes (a link's target), by relative path; with
-/// `run_summary` false, without the `run-summary.json` that records a run's timings.
-pub fn snapshot_with(dir: &Path, run_summary: bool) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            let kind = entry.file_type().unwrap();
-            let relative = path.strip_prefix(dir).unwrap().to_path_buf();
-            if kind.is_dir() {
-                files.insert(relative, b"<folder>".to_vec());
-                stack.push(path);
-            } else if kind.is_symlink() {
-                let to = std::fs::read_link(&path).unwrap();
-                files.insert(relative, to.to_string_lossy().as_bytes().to_vec());
-            } else if run_summary || !path.ends_with("run-summary.json") {
-                files.insert(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
+/// Runs a config into a fresh temporary folder; the run must succeed.
+pub fn run_config(config: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    run_config_with(config, extra, &[])
 }
 
-/// Every file under `dir` with its bytes, but `run-summary.json`.
-pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    snapshot_with(dir, false)
+/// [`run_config`] with environment variables set.
+pub fn run_config_with(
+    config: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec!["run", config, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = ksp_with(&args, env);
+    assert!(
+        o.status.success(),
+        "ksp run {config} failed: {}",
+        stderr(&o)
+    );
+    (dir, out)
 }
 
-/// The names in `dir`, sorted.
-pub fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+/// Runs the hand-worked season into a fresh temporary folder.
+pub fn run_handworked(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    run_config("testdata/handworked/ksp.toml", extra)
 }
 
-/// Text of a PDF by poppler's pdftotext. Without it the check is skipped locally, but CI
-/// (which installs poppler-utils) must have it.
+/// The rows of a results CSV, each as column → value.
+pub fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The rows of a results CSV keyed by their first column.
+pub fn table(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let first = reader.headers().unwrap()[0].to_string();
+    rows(path)
+        .into_iter()
+        .map(|row| (row[&first].clone(), row))
+        .collect()
+}
+
+pub fn num(row: &HashMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = `{}` is not a number", row[column]))
+}
+
+pub fn assert_close(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "{what}: {actual} ≠ {expected}"
+    );
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Text of a PDF by poppler's `pdftotext -raw`. Without it the check is skipped locally, but
+/// CI (which installs poppler-utils) must have it.
 pub fn pdf_text(path: &Path) -> Option<String> {
     match Command::new("pdftotext")
         .args(["-raw", path.to_str().unwrap(), "-"])
@@ -85,4 +127,66 @@ pub fn pdf_text(path: &Path) -> Option<String> {
             None
         }
     }
+}
+
+/// The text of a PDF with white space folded, or `None` without pdftotext (outside CI).
+pub fn flat_pdf_text(path: &Path) -> Option<String> {
+    pdf_text(path).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Every file under `dir` with its bytes, by relative path; but `run-summary.json`, which
+/// records the run (its timings), not the season.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.ends_with("run-summary.json") {
+                files.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+/// Everything under `dir`, by relative path: a file's bytes, a link's target (not followed),
+/// and `<folder>` for each folder, so an added, removed or changed entry of any kind shows.
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut entries = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            let relative = path.strip_prefix(dir).unwrap().to_path_buf();
+            let value = if kind.is_dir() {
+                stack.push(path);
+                b"<folder>".to_vec()
+            } else if kind.is_symlink() {
+                let to = std::fs::read_link(&path).unwrap();
+                to.to_string_lossy().as_bytes().to_vec()
+            } else {
+                std::fs::read(&path).unwrap()
+            };
+            entries.insert(relative, value);
+        }
+    }
+    entries
+}
+
+/// The names in a folder, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

@@ -3,11 +3,9 @@
 //! carried over; `generate` and `preview` replace no file of the user's; templates read
 //! nothing outside their folder, through links neither.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{ksp, ksp_in, names_in, pdf_text, root, snapshot_with, stderr};
+use crate::common::*;
 
 /// The hand-worked season (5 participants, built-in templates) copied into `dir`.
 fn season_in(dir: &Path) -> PathBuf {
@@ -45,7 +43,7 @@ fn assert_refused(o: &std::process::Output, top: &Path, before: &Snapshot, expec
     assert!(err.contains(expected), "expected `{expected}` in: {err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(
-        snapshot_with(top, true) == *before,
+        tree(top) == *before,
         "files changed under {}: {err}",
         top.display()
     );
@@ -58,7 +56,7 @@ fn the_seasons_own_folder_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let season = dir.path().join("seasons/2026");
     let config = season_in(&season);
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let o = run(&config, &season, &[]);
     assert_refused(&o, dir.path(), &before, "holds the config");
     // As a new user types it: `cd ~/seasons/2026 && ksp run --out .`
@@ -76,7 +74,7 @@ fn a_folder_holding_an_input_is_refused_naming_it() {
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
     std::fs::rename(dir.path().join("responses.csv"), data.join("responses.csv")).unwrap();
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let o = run(
         &config,
         &data,
@@ -102,7 +100,7 @@ fn a_folder_that_is_not_a_ksp_output_is_refused() {
     std::fs::write(home.join(".bashrc"), "export A=1\n").unwrap();
     std::fs::write(home.join("Documents/award/notes.txt"), "jury notes").unwrap();
     std::os::unix::fs::symlink("Documents", home.join("docs")).unwrap();
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let o = run(&config, &home, &[]);
     assert_refused(&o, dir.path(), &before, "is not an output folder of ksp");
     assert!(
@@ -127,7 +125,7 @@ fn last_seasons_results_inside_the_output_are_refused() {
     let out = dir.path().join("out");
     let o = run(&config, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let o = run(
         &config,
         &out,
@@ -194,7 +192,7 @@ fn a_users_file_where_the_run_writes_one_is_refused() {
     // --emit-data writes data/A.json, which the user made by hand meanwhile.
     std::fs::create_dir(out.join("data")).unwrap();
     std::fs::write(out.join("data/A.json"), "{\"mine\": true}").unwrap();
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let o = run(&config, &out, &["--emit-data"]);
     assert_refused(&o, dir.path(), &before, "data/A.json is not ksp's");
 }
@@ -225,7 +223,7 @@ fn merge_refuses_to_replace_a_shard() {
         let o = run(&config, shard, &["--shard", &format!("{}/2", k + 1)]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let (a, b) = (shards[0].to_str().unwrap(), shards[1].to_str().unwrap());
     let o = ksp(&["merge", a, b, "--out", a]);
     assert_refused(&o, dir.path(), &before, "is a shard's output folder");
@@ -290,7 +288,7 @@ fn preview_replaces_no_input_and_no_file_that_is_not_a_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let config = season_in(dir.path());
     std::fs::write(dir.path().join("A.txt"), "mine").unwrap();
-    let before = snapshot_with(dir.path(), true);
+    let before = tree(dir.path());
     let config = config.to_str().unwrap();
     for (out, expected) in [
         (dir.path().join("season.toml"), "the config"),
