@@ -734,3 +734,172 @@ pub fn headings(document: &typst_layout::PagedDocument) -> Vec<Heading> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::Arc;
+
+    use lopdf::Document;
+
+    use super::super::{Fonts, Job, Renderer, TemplateFolder};
+
+    /// A document laid out in parts as the award summary is: each part marks itself, starts
+    /// its page numbers where the last part ended, has a heading and a table of `rows` rows.
+    const TEMPLATE: &str = r#"
+#set document(title: "Joined")
+#set text(lang: "en")
+#set page(height: 12cm, footer: context [Page #counter(page).display()])
+#let part = int(sys.inputs.at("part", default: "0"))
+#let rows = json(sys.inputs.data).rows
+#metadata(part) <ksp-part>
+#counter(page).update(int(sys.inputs.at("first-page", default: "1")))
+= Part #part
+#table(columns: 2, table.header[Row][Value], ..range(rows).map(r => ([#r], [#(r * part)])).flatten())
+"#;
+
+    fn joined(rows: usize, parts: usize) -> Vec<u8> {
+        let folder = TemplateFolder {
+            dir: None,
+            files: vec![("parts.typ".into(), Cow::Borrowed(TEMPLATE.as_bytes()))],
+            escaping: Vec::new(),
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        let renderer = Renderer::new(&folder, Arc::new(Fonts::load(&[])), date).unwrap();
+        let job = Job {
+            template: "parts.typ".into(),
+            subject: "joined".into(),
+            output: "joined.pdf".into(),
+            parts,
+            data: format!("{{\"rows\": {rows}}}").into_bytes(),
+        };
+        renderer.render(&job).unwrap()
+    }
+
+    /// The outline's titles and the page each leads to, in order.
+    fn outline(doc: &Document) -> Vec<(String, usize)> {
+        let pages: Vec<_> = doc.get_pages().into_values().collect();
+        let catalog = doc.catalog().unwrap();
+        let outlines = doc
+            .get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap())
+            .unwrap();
+        let mut item = outlines
+            .get(b"First")
+            .ok()
+            .and_then(|o| o.as_reference().ok());
+        let mut found = Vec::new();
+        while let Some(id) = item {
+            let dict = doc.get_dictionary(id).unwrap();
+            let title = lopdf::decode_text_string(dict.get(b"Title").unwrap()).unwrap();
+            let dest = dict.get(b"Dest").unwrap().as_array().unwrap();
+            let page = dest[0].as_reference().unwrap();
+            found.push((title, pages.iter().position(|&p| p == page).unwrap()));
+            item = dict.get(b"Next").ok().and_then(|o| o.as_reference().ok());
+        }
+        found
+    }
+
+    /// Checks one joined document: one page tree and one structure tree over every part,
+    /// each page's structure-parent key its own, the outline in part order, page numbers
+    /// printed from 1 without a gap, and qpdf (where installed) finds nothing wrong.
+    fn check(rows: usize, parts: usize) {
+        let pdf = joined(rows, parts);
+        let doc = Document::load_mem(&pdf).unwrap();
+        let catalog = doc.catalog().unwrap();
+        let pages = doc.get_pages();
+        assert!(pages.len() >= parts, "{rows} rows: {} pages", pages.len());
+
+        let tree = doc
+            .get_dictionary(
+                catalog
+                    .get(b"StructTreeRoot")
+                    .unwrap()
+                    .as_reference()
+                    .unwrap(),
+            )
+            .unwrap();
+        let top = tree.get(b"K").unwrap();
+        let document = match top {
+            lopdf::Object::Array(kids) => {
+                assert_eq!(kids.len(), 1, "one Document element");
+                kids[0].as_reference().unwrap()
+            }
+            other => other.as_reference().unwrap(),
+        };
+        let element = doc.get_dictionary(document).unwrap();
+        assert_eq!(element.get(b"S").unwrap().as_name().unwrap(), b"Document");
+        let mut keys: Vec<i64> = pages
+            .values()
+            .map(|&p| {
+                doc.get_dictionary(p)
+                    .unwrap()
+                    .get(b"StructParents")
+                    .unwrap()
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        let n = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(
+            keys.len(),
+            n,
+            "every page has a structure-parent key of its own"
+        );
+
+        let titles = outline(&doc);
+        let expected: Vec<String> = (0..parts).map(|k| format!("Part {k}")).collect();
+        assert_eq!(
+            titles.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(),
+            expected
+        );
+        assert!(titles.windows(2).all(|w| w[0].1 < w[1].1), "{titles:?}");
+        assert_eq!(titles[0].1, 0);
+
+        for (k, &page) in pages.keys().enumerate() {
+            let text = doc.extract_text(&[page]).unwrap();
+            assert!(
+                text.contains(&format!("Page {}", k + 1)),
+                "page {}: {text}",
+                k + 1
+            );
+        }
+        qpdf_check(&pdf);
+    }
+
+    /// `qpdf --check` on the PDF: skipped where qpdf is not installed, but CI must have it.
+    fn qpdf_check(pdf: &[u8]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("joined.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        match std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&path)
+            .output()
+        {
+            Ok(o) => assert!(
+                o.status.success(),
+                "qpdf --check: {}",
+                String::from_utf8_lossy(&o.stdout)
+            ),
+            Err(_) if std::env::var_os("CI").is_some() => panic!("qpdf is missing: install qpdf"),
+            Err(_) => eprintln!("skipping the qpdf check: qpdf is not installed"),
+        }
+    }
+
+    #[test]
+    fn parts_of_one_row_join_into_one_tagged_pdf() {
+        check(1, 3);
+    }
+
+    #[test]
+    fn parts_of_twenty_rows_join_into_one_tagged_pdf() {
+        check(20, 3);
+    }
+
+    #[test]
+    fn parts_of_four_hundred_rows_join_into_one_tagged_pdf() {
+        check(400, 2);
+    }
+}

@@ -198,6 +198,7 @@ fn a_summary_laid_out_in_parts_is_the_whole_summary_in_one_tagged_pdf() {
     // One row per part: the class of three is cut into three parts.
     let (_d2, split) = run_handworked(&["--only", "A", "--set", "report.summary_rows_per_part=1"]);
     let whole_pdf = lopdf::Document::load(whole.join("award-summary.pdf")).unwrap();
+    qpdf_check(&split.join("award-summary.pdf"));
     let pdf = lopdf::Document::load(split.join("award-summary.pdf")).unwrap();
     assert_eq!(
         outline(&pdf),

@@ -129,6 +129,20 @@ pub fn pdf_text(path: &Path) -> Option<String> {
     }
 }
 
+/// `qpdf --check` on a PDF: skipped where qpdf is not installed, but CI must have it.
+pub fn qpdf_check(path: &Path) {
+    match Command::new("qpdf").arg("--check").arg(path).output() {
+        Ok(o) => assert!(
+            o.status.success(),
+            "qpdf --check {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&o.stdout)
+        ),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("qpdf is missing: install qpdf"),
+        Err(_) => eprintln!("skipping the qpdf check: qpdf is not installed"),
+    }
+}
+
 /// The text of a PDF with white space folded, or `None` without pdftotext (outside CI).
 pub fn flat_pdf_text(path: &Path) -> Option<String> {
     pdf_text(path).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
