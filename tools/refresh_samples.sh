@@ -3,10 +3,16 @@
 # bundled seasons with `ksp run --emit-data`, so a designer can compile the templates with the
 # typst CLI. Run it after changing what ksp sends to the templates.
 #   bash tools/refresh_samples.sh            # from the repository root; builds ksp first
+#   KSP=path/to/ksp bash tools/refresh_samples.sh   # with a ksp already built (any profile)
+# tests/cli/samples.rs checks that every sample has exactly the fields a run sends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-ksp=target/release/ksp
+if [ -n "${KSP:-}" ]; then
+  ksp=$KSP
+else
+  cargo build --release --quiet
+  ksp=${CARGO_TARGET_DIR:-target}/release/ksp
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 samples=report-templates/samples

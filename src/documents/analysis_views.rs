@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::format::{
-    Duration, Figure, Name, change, duration, figure, number, percent, time_figure,
+    Duration, Figure, Name, change, duration, p_value, percent, score, time_figure,
 };
 use crate::analysis::{Counts, Distribution};
 use crate::config::{Category, Language, MeanOf, Measure};
@@ -112,15 +112,6 @@ pub struct SplitView {
     pub significant: bool,
 }
 
-/// A p-value as reports print it: four decimals, or `< 0,0001`.
-pub fn p_text(p: f64, lang: Language) -> String {
-    if p < 0.0001 {
-        format!("< {}", number(0.0001, 4, lang))
-    } else {
-        number(p, 4, lang)
-    }
-}
-
 /// Bin widths a histogram may use, seconds.
 const BIN_WIDTHS: [i64; 16] = [
     5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 604_800,
@@ -169,7 +160,7 @@ impl Context<'_> {
     fn mean_figure(&self, what: MeanOf, x: Option<f64>) -> Figure {
         match what {
             MeanOf::Wait | MeanOf::Handling => time_figure(x, false, self.lang),
-            _ => figure(x, 1, self.lang),
+            _ => score(x, self.lang),
         }
     }
 
@@ -377,7 +368,7 @@ impl Context<'_> {
                             below_yes: percent(s.below_share(), lang),
                             above_n: s.above_yes + s.above_no,
                             above_yes: percent(s.above_share(), lang),
-                            p: p_text(s.p_value, lang),
+                            p: p_value(s.p_value, lang),
                             p_value: s.p_value,
                             significant: s.p_value < 0.05,
                         }
@@ -411,7 +402,5 @@ mod tests {
         assert_eq!(bins[1].count, 1);
         assert_eq!(bins[9].count, 1);
         assert_eq!(histogram(&[], Language::En).len(), 0);
-        assert_eq!(p_text(0.00004, Language::Nb), "< 0,0001");
-        assert_eq!(p_text(0.01234, Language::Nb), "0,0123");
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::chart::{Label, Plot, Tick, tick_marks};
-use super::format::{Figure, change, figure, number};
+use super::format::{Figure, change, correlation, count, number, score};
 use crate::config::Language;
 use crate::findings::{self, Finding};
 
@@ -130,10 +130,10 @@ fn gap_row(code: String, name: String, f: &Finding, lang: Language) -> Option<Ga
     Some(GapRow {
         code,
         name,
-        value: figure(f.value, 1, lang),
-        class_value: figure(f.class_value, 1, lang),
+        value: score(f.value, lang),
+        class_value: score(f.class_value, lang),
         gap: change(Some(gap), lang),
-        gap_size: number(gap.abs(), 1, lang),
+        gap_size: score(Some(gap.abs()), lang).t,
         direction: direction(gap),
         significance: significance(f.p_value),
     })
@@ -207,8 +207,8 @@ impl Context<'_> {
             .map(|d| DriverRow {
                 code: format!("Q{}", d.question + 1),
                 text: self.season.questions[d.question].text.get(lang).to_string(),
-                r: figure(d.r, 2, lang),
-                n: number(d.n as f64, 0, lang),
+                r: correlation(d.r, lang),
+                n: count(d.n, lang),
                 gap: change(
                     p.and_then(|p| self.findings.participants[p].questions[d.question]?.gap),
                     lang,
@@ -264,7 +264,7 @@ impl Context<'_> {
             ),
             y_ticks: tick_marks(axes.gap, 1.0, |v| axes.y(v), |v| signed_whole(v, lang)),
             median_x: axes.x(median),
-            median_r: figure(Some(median), 2, lang),
+            median_r: correlation(Some(median), lang),
             zero_y: axes.y(0.0),
             labels: CHART.place_labels(&dots, &names),
             points: placed
@@ -282,7 +282,7 @@ impl Context<'_> {
                 .filter_map(|&q| {
                     let r = self.findings.drivers.iter().find(|d| d.question == q)?.r;
                     Some(Priority {
-                        r: figure(r, 2, lang),
+                        r: correlation(r, lang),
                         row: self.question_row(p, q)?,
                     })
                 })

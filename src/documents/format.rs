@@ -2,6 +2,11 @@
 //! comma and space-grouped thousands in Norwegian), dates as numbers, lengths of time as
 //! numbers with unit codes, and names as text from the config or a code. Every word is the
 //! templates' (`lib/labels.typ`): nothing here is Norwegian or English.
+//!
+//! One function per quantity, so a quantity reads the same wherever a document shows it:
+//! [`score`] (scores, totals, means), [`weight`] (weights, points and shares as configured),
+//! [`percent`], [`change`], [`chance`], [`correlation`], [`statistic`], [`p_value`],
+//! [`count`] and [`time_figure`] / [`duration`]. [`number`] is left for chart ticks.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -43,11 +48,68 @@ pub struct Figure {
     pub d: Option<Duration>,
 }
 
-pub fn figure(x: Option<f64>, decimals: usize, language: Language) -> Figure {
+fn figure(x: Option<f64>, decimals: usize, language: Language) -> Figure {
     Figure {
         v: x,
         t: x.map_or_else(|| "–".to_string(), |v| number(v, decimals, language)),
         d: None,
+    }
+}
+
+/// A score, a total or a mean of scores or of a scale's answers: one decimal (`94,7`).
+pub fn score(x: Option<f64>, language: Language) -> Figure {
+    figure(x, 1, language)
+}
+
+/// A range of scores, e.g. a total's interval: `82,1–90,4`.
+pub fn score_range((lo, hi): (f64, f64), language: Language) -> String {
+    format!("{}–{}", number(lo, 1, language), number(hi, 1, language))
+}
+
+/// A value as configured — an area's weight, a question's points, a band's share in
+/// percent — with as many decimals as it has, at most two: `40`, `12,5`, `12,25`.
+pub fn weight(x: f64, language: Language) -> Figure {
+    let decimals = (0..2)
+        .find(|&d| {
+            let scaled = x * 10f64.powi(d);
+            (scaled - scaled.round()).abs() < 1e-9
+        })
+        .unwrap_or(2) as usize;
+    figure(Some(x), decimals, language)
+}
+
+/// A count: `4 700`.
+pub fn count(n: usize, language: Language) -> String {
+    number(n as f64, 0, language)
+}
+
+/// A correlation coefficient: two decimals.
+pub fn correlation(r: Option<f64>, language: Language) -> Figure {
+    figure(r, 2, language)
+}
+
+/// A test statistic such as an observer's z: one decimal.
+pub fn statistic(z: Option<f64>, language: Language) -> Figure {
+    figure(z, 1, language)
+}
+
+/// A p-value: four decimals, or `< 0,0001`.
+pub fn p_value(p: f64, language: Language) -> String {
+    if p < 0.0001 {
+        format!("< {}", number(0.0001, 4, language))
+    } else {
+        number(p, 4, language)
+    }
+}
+
+/// A chance as a whole percent: `<1` and `>99` where rounding would say 0 or 100 of
+/// something that did or did not always happen.
+pub fn chance(p: f64, language: Language) -> String {
+    let pct = 100.0 * p;
+    match pct.round() {
+        _ if p > 0.0 && pct < 0.5 => "<1".into(),
+        _ if p < 1.0 && pct >= 99.5 => ">99".into(),
+        r => number(r, 0, language),
     }
 }
 
@@ -131,6 +193,27 @@ mod tests {
         assert_eq!(number(-0.01, 1, Language::Nb), "0,0");
         assert_eq!(change(Some(2.44), Language::Nb).t, "+2,4");
         assert_eq!(change(Some(0.04), Language::Nb).t, "0,0");
+    }
+
+    #[test]
+    fn a_weight_reads_as_configured_wherever_it_is_shown() {
+        let w = |x| weight(x, Language::Nb).t;
+        assert_eq!(w(40.0), "40");
+        assert_eq!(w(12.5), "12,5");
+        assert_eq!(w(12.25), "12,25");
+        assert_eq!(w(1.0 / 3.0), "0,33");
+        assert_eq!(weight(2500.0, Language::En).t, "2,500");
+    }
+
+    #[test]
+    fn p_values_and_chances() {
+        assert_eq!(p_value(0.00004, Language::Nb), "< 0,0001");
+        assert_eq!(p_value(0.01234, Language::Nb), "0,0123");
+        assert_eq!(chance(0.123, Language::En), "12");
+        assert_eq!(chance(0.0, Language::En), "0");
+        assert_eq!(chance(0.004, Language::En), "<1");
+        assert_eq!(chance(0.996, Language::Nb), ">99");
+        assert_eq!(chance(1.0, Language::Nb), "100");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::chart::{Label, Plot, Tick, tick_marks};
-use super::format::{Figure, figure, number};
+use super::format::{Figure, number, score};
 use crate::config::Language;
 use crate::robustness::{Funnel, Position, Z95, Z998};
 
@@ -99,7 +99,7 @@ pub fn view(funnel: &Funnel, participants: Vec<Participant>, lang: Language) -> 
         .collect();
     outside.sort_by(|&a, &b| total(b).total_cmp(&total(a)));
     Some(FunnelView {
-        centre: figure(Some(funnel.centre), 1, lang),
+        centre: score(Some(funnel.centre), lang),
         width: WIDTH,
         height: HEIGHT,
         centre_y: axes.y(funnel.centre),
@@ -173,7 +173,7 @@ mod tests {
         Participant {
             name: name.into(),
             n,
-            total: figure(Some(total), 1, Language::En),
+            total: score(Some(total), Language::En),
             funnel,
             funnel_95: funnel,
         }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::format::{Duration, duration, number};
+use super::format::{Duration, duration, weight};
 use crate::config::{Language, QuestionKind, Season};
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,9 +55,9 @@ pub struct MethodChannel {
     pub bands: Vec<(String, String)>,
 }
 
-/// Points as configured: whole numbers without decimals.
+/// Points or a weight as configured, as every document shows them.
 fn points(p: f64, lang: Language) -> String {
-    number(p, if p.fract() == 0.0 { 0 } else { 1 }, lang)
+    weight(p, lang).t
 }
 
 pub(super) fn of(season: &Season) -> Methodology {
@@ -75,7 +75,7 @@ pub(super) fn of(season: &Season) -> Methodology {
                 bands: c
                     .bands
                     .iter()
-                    .map(|b| (b.label.clone(), number(100.0 * b.share, 0, lang)))
+                    .map(|b| (b.label.clone(), points(100.0 * b.share, lang)))
                     .collect(),
             })
             .collect(),

@@ -18,7 +18,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use analysis_views::{BreakdownView, ThresholdView, TimesView};
-pub use format::{Date, Duration, Figure, Name, change, date, duration, figure, number, percent};
+use format::date;
+pub use format::{Date, Duration, Figure, Name};
 pub use methodology::Methodology;
 pub use participant::ParticipantReport;
 pub use previous::{Previous, PreviousEntry, WeightSensitivity};
@@ -32,6 +33,11 @@ use crate::rank::Standings;
 use crate::robustness::Robustness;
 use crate::score::Scores;
 use crate::stats;
+
+/// The version of the data's shape that every document's root carries as `"schema"`, so a
+/// template (and its sample) can tell which shape it was written for. Raised when a field
+/// is renamed, removed or changes meaning; adding a field keeps it.
+pub const SCHEMA: u32 = 1;
 
 /// Everything the documents share, computed once per run.
 pub struct Context<'a> {

@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::analysis_views::BreakdownView;
 use super::findings_views::FindingsView;
-use super::format::{Date, Duration, Figure, change, date, duration, figure, number, percent};
+use super::format::{
+    Date, Duration, Figure, change, count, date, duration, percent, score, weight,
+};
 use super::robustness_views::Firmness;
 use super::{Context, Methodology, SeasonInfo};
 use crate::config::{QuestionKind, Sector};
@@ -13,11 +15,12 @@ use crate::rank::AwardKind;
 
 #[derive(Serialize)]
 pub struct ParticipantReport<'c> {
+    /// The version of this data's shape ([`super::SCHEMA`]).
+    pub schema: u32,
     pub lang: &'static str,
     pub season: &'c SeasonInfo,
     pub participant: ParticipantInfo,
     pub eligible: bool,
-    pub min_inquiries: usize,
     pub rank: Option<usize>,
     pub ranked_in_class: usize,
     /// When ranked and resampled: the rank's 90 % interval and the chance to win the class.
@@ -84,7 +87,7 @@ pub struct PreviousFigures {
 pub struct AreaRow {
     pub id: String,
     pub name: String,
-    pub weight: Figure,
+    /// The area's weight is `methodology.areas[i].weight`, in the same order.
     pub score: Figure,
     pub class_mean: Figure,
     pub class_best: Figure,
@@ -217,6 +220,7 @@ impl Context<'_> {
         let part = &self.data.participants[p];
         let class = &self.standings.classes[self.standings.class_of[p]];
         ParticipantReport {
+            schema: super::SCHEMA,
             lang: lang.code(),
             season: &self.info,
             participant: ParticipantInfo {
@@ -226,7 +230,6 @@ impl Context<'_> {
                 public: part.sector == Sector::Public,
             },
             eligible: self.standings.eligible[p],
-            min_inquiries: season.award.min_inquiries,
             rank: self.standings.class_rank[p],
             ranked_in_class: class.n_eligible,
             firmness: self.firmness(p),
@@ -278,16 +281,16 @@ impl Context<'_> {
         let f = &self.scores.participants[p];
         let class = &self.standings.classes[self.standings.class_of[p]];
         Summary {
-            total: figure(f.total, 1, lang),
-            ci_low: figure(f.ci.map(|c| c.0), 1, lang),
-            ci_high: figure(f.ci.map(|c| c.1), 1, lang),
-            total_answered: figure(f.total_answered, 1, lang),
+            total: score(f.total, lang),
+            ci_low: score(f.ci.map(|c| c.0), lang),
+            ci_high: score(f.ci.map(|c| c.1), lang),
+            total_answered: score(f.total_answered, lang),
             answer_rate: percent(f.answer_rate, lang),
-            n_inquiries: number(f.n_inquiries as f64, 0, lang),
-            n_answered: number(f.n_answered as f64, 0, lang),
-            class_mean: figure(class.mean_total, 1, lang),
-            class_best: figure(class.best_total, 1, lang),
-            all_mean: figure(self.all_mean_total, 1, lang),
+            n_inquiries: count(f.n_inquiries, lang),
+            n_answered: count(f.n_answered, lang),
+            class_mean: score(class.mean_total, lang),
+            class_best: score(class.best_total, lang),
+            all_mean: score(self.all_mean_total, lang),
         }
     }
 
@@ -297,7 +300,7 @@ impl Context<'_> {
         let total = self.scores.participants[p].total;
         Some(PreviousFigures {
             season: prev.season.clone(),
-            total: figure(entry.total, 1, self.lang),
+            total: score(entry.total, self.lang),
             change: change(
                 total.zip(entry.total).map(|(now, then)| now - then),
                 self.lang,
@@ -317,10 +320,9 @@ impl Context<'_> {
             .map(|(a, area)| AreaRow {
                 id: area.id.clone(),
                 name: area.name.get(lang).to_string(),
-                weight: figure(Some(area.weight), 0, lang),
-                score: figure(f.areas[a], 1, lang),
-                class_mean: figure(class.mean_areas[a], 1, lang),
-                class_best: figure(class.best_areas[a], 1, lang),
+                score: score(f.areas[a], lang),
+                class_mean: score(class.mean_areas[a], lang),
+                class_best: score(class.best_areas[a], lang),
                 questions: season
                     .questions
                     .iter()
@@ -329,8 +331,8 @@ impl Context<'_> {
                     .map(|(qi, q)| QuestionRow {
                         code: format!("Q{}", qi + 1),
                         text: q.text.get(lang).to_string(),
-                        share: figure(f.questions[qi], 1, lang),
-                        class_mean: figure(class.question_shares[qi], 1, lang),
+                        share: score(f.questions[qi], lang),
+                        class_mean: score(class.question_shares[qi], lang),
                     })
                     .collect(),
             })
@@ -354,7 +356,7 @@ impl Context<'_> {
                     name: channel.name.get(lang).to_string(),
                     inquiries: cf.inquiries,
                     answered: cf.answered,
-                    score: figure(cf.score, 1, lang),
+                    score: score(cf.score, lang),
                     answer_rate: percent(cf.answer_rate, lang),
                     within_first_band: percent(cf.within_first_band, lang),
                     wait_median: wait(cf.wait_median),
@@ -374,7 +376,7 @@ impl Context<'_> {
                                 .map(|b| BandMark {
                                     at: of_limit(b.within.seconds).min(1.0),
                                     label: b.label.clone(),
-                                    share: number(100.0 * b.share, 0, lang),
+                                    share: weight(100.0 * b.share, lang).t,
                                 })
                                 .collect(),
                             unanswered: cf.inquiries - cf.answered,
@@ -399,8 +401,8 @@ impl Context<'_> {
                         let (lo, hi) = q.scale.expect("scale questions have a scale");
                         let pos = |x: Option<f64>| x.map(|v| (v - lo as f64) / (hi - lo) as f64);
                         (
-                            figure(stats[qi].mean, 1, lang),
-                            figure(class_stats[qi].mean, 1, lang),
+                            score(stats[qi].mean, lang),
+                            score(class_stats[qi].mean, lang),
                             Some(format!("{lo}–{hi}")),
                             pos(stats[qi].mean),
                             pos(class_stats[qi].mean),
@@ -537,7 +539,7 @@ impl Context<'_> {
                         .wait
                         .map(|w| duration(w as f64, channel.business_time, lang)),
                     answered: s.answered,
-                    score: figure(s.score, 1, lang),
+                    score: score(s.score, lang),
                     answers: season
                         .questions
                         .iter()

@@ -4,9 +4,8 @@
 use serde::Serialize;
 
 use super::Context;
-use super::format::{Figure, figure, number};
+use super::format::{Figure, chance, count, score, statistic};
 use super::funnel_plot::{self, FunnelView};
-use crate::config::Language;
 
 /// A participant's rank with its 90 % resampled interval and its chance of winning the class.
 #[derive(Serialize)]
@@ -38,17 +37,6 @@ pub struct ObserverRow {
     pub direction: &'static str,
 }
 
-/// A chance as a whole percent: `<1` and `>99` where rounding would say 0 or 100 of
-/// something that did or did not always happen.
-pub fn chance(p: f64, language: Language) -> String {
-    let pct = 100.0 * p;
-    match pct.round() {
-        _ if p > 0.0 && pct < 0.5 => "<1".into(),
-        _ if p < 1.0 && pct >= 99.5 => ">99".into(),
-        r => number(r, 0, language),
-    }
-}
-
 impl Context<'_> {
     pub(super) fn firmness(&self, p: usize) -> Option<Firmness> {
         let r = &self.robustness.participants[p];
@@ -59,7 +47,7 @@ impl Context<'_> {
             low: r.rank_low?,
             high: r.rank_high?,
             win_chance: r.p_class_win.map(|w| chance(w, self.lang)),
-            resamples: number(self.robustness.resamples as f64, 0, self.lang),
+            resamples: count(self.robustness.resamples, self.lang),
         })
     }
 
@@ -87,7 +75,7 @@ impl Context<'_> {
         Some(funnel_plot::Participant {
             name: self.data.participants[p].name.clone(),
             n: f.n_inquiries,
-            total: figure(f.total, 1, self.lang),
+            total: score(f.total, self.lang),
             funnel: r.funnel?,
             funnel_95: r.funnel_95?,
         })
@@ -98,7 +86,7 @@ impl Context<'_> {
         let lang = self.lang;
         ObserversView {
             n_observers: observers.len(),
-            n_inquiries: number(observers.iter().map(|o| o.n).sum::<usize>() as f64, 0, lang),
+            n_inquiries: count(observers.iter().map(|o| o.n).sum(), lang),
             flagged: observers
                 .iter()
                 .filter(|o| o.flagged)
@@ -106,24 +94,10 @@ impl Context<'_> {
                     shopper_id: o.shopper_id.clone(),
                     n: o.n,
                     effect: super::format::change(Some(o.effect), lang),
-                    z: figure(o.z, 1, lang),
+                    z: statistic(o.z, lang),
                     direction: if o.effect < 0.0 { "harder" } else { "softer" },
                 })
                 .collect(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chances_round_but_never_to_never_or_always() {
-        assert_eq!(chance(0.123, Language::En), "12");
-        assert_eq!(chance(0.0, Language::En), "0");
-        assert_eq!(chance(0.004, Language::En), "<1");
-        assert_eq!(chance(0.996, Language::Nb), ">99");
-        assert_eq!(chance(1.0, Language::Nb), "100");
     }
 }

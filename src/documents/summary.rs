@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::analysis_views::{BreakdownView, ThresholdView, TimesView};
 use super::findings_views::DriversTable;
-use super::format::{Figure, change, figure, number, percent};
+use super::format::{Figure, change, count, percent, score, score_range, weight};
 use super::funnel_plot::FunnelView;
 use super::previous::PreviousEntry;
 use super::robustness_views::ObserversView;
@@ -14,6 +14,8 @@ use crate::rank::AwardKind;
 
 #[derive(Serialize)]
 pub struct AwardSummary<'c> {
+    /// The version of this data's shape ([`super::SCHEMA`]).
+    pub schema: u32,
     pub lang: &'static str,
     pub season: &'c SeasonInfo,
     pub overall: Vec<Winner>,
@@ -21,8 +23,6 @@ pub struct AwardSummary<'c> {
     pub best_channel: Vec<Winner>,
     pub not_ranked: Vec<NotRanked>,
     pub counts: Counts,
-    pub min_inquiries: usize,
-    pub min_class_size: usize,
     /// When `season.previous` is set: last season's name and the participants whose total
     /// moved most, largest change first.
     pub movers: Option<Movers>,
@@ -191,6 +191,7 @@ impl Context<'_> {
     pub fn award_summary(&self) -> AwardSummary<'_> {
         let (season, lang) = (self.season, self.lang);
         AwardSummary {
+            schema: super::SCHEMA,
             lang: lang.code(),
             season: &self.info,
             overall: self.winners(AwardKind::OverallWinner),
@@ -198,8 +199,6 @@ impl Context<'_> {
             best_channel: self.winners(AwardKind::BestChannel),
             not_ranked: self.not_ranked(),
             counts: self.counts(),
-            min_inquiries: season.award.min_inquiries,
-            min_class_size: season.award.min_class_size,
             movers: self.movers(),
             weight_sensitivity: self.sensitivity.as_ref().map(|r| SensitivityInfo {
                 runs: r.runs,
@@ -207,12 +206,12 @@ impl Context<'_> {
                     .vary
                     .iter()
                     .map(|(key, lo, hi)| {
-                        format!("{key} {}–{}", number(*lo, 1, lang), number(*hi, 1, lang))
+                        format!("{key} {}–{}", weight(*lo, lang).t, weight(*hi, lang).t)
                     })
                     .collect(),
             }),
             resamples: (self.robustness.resamples > 0)
-                .then(|| number(self.robustness.resamples as f64, 0, lang)),
+                .then(|| count(self.robustness.resamples, lang)),
             funnel: self.funnel_view(),
             observers: self.observers_view(),
             drivers: self.drivers_table(),
@@ -238,7 +237,7 @@ impl Context<'_> {
                     .channel
                     .map(|c| self.season.channels[c].name.get(self.lang).to_string())
                     .unwrap_or_default(),
-                score: figure(a.score, 1, self.lang),
+                score: score(a.score, self.lang),
             })
             .collect()
     }
@@ -256,9 +255,8 @@ impl Context<'_> {
                 n_eligible: c.n_eligible,
                 has_winner: c.has_winner,
                 too_close: c.too_close == Some(true),
-                mean_total: figure(c.mean_total, 1, lang),
-                inquiries_needed: self.robustness.inquiries_needed[i]
-                    .map(|n| number(n as f64, 0, lang)),
+                mean_total: score(c.mean_total, lang),
+                inquiries_needed: self.robustness.inquiries_needed[i].map(|n| count(n, lang)),
                 rows: c
                     .members
                     .iter()
@@ -272,17 +270,14 @@ impl Context<'_> {
     fn class_table_row(&self, p: usize, winner: bool) -> Option<ClassTableRow> {
         let lang = self.lang;
         let f = &self.scores.participants[p];
-        let ci = f.ci.map_or_else(
-            || "–".into(),
-            |(lo, hi)| format!("{}–{}", number(lo, 1, lang), number(hi, 1, lang)),
-        );
+        let ci = f.ci.map_or_else(|| "–".into(), |ci| score_range(ci, lang));
         let (rank_interval, win_chance) = self.rank_interval(p);
         Some(ClassTableRow {
             rank: self.standings.class_rank[p]?,
             name: self.data.participants[p].name.clone(),
-            total: figure(f.total, 1, lang),
+            total: score(f.total, lang),
             ci,
-            total_answered: figure(f.total_answered, 1, lang),
+            total_answered: score(f.total_answered, lang),
             inquiries: f.n_inquiries,
             winner,
             rank_interval,
@@ -313,7 +308,7 @@ impl Context<'_> {
 
     fn counts(&self) -> Counts {
         let (data, lang) = (self.data, self.lang);
-        let n = |x: usize| number(x as f64, 0, lang);
+        let n = |x: usize| count(x, lang);
         Counts {
             rows_read: n(data.rows_read),
             rows_accepted: n(data.rows_accepted()),
@@ -350,8 +345,8 @@ impl Context<'_> {
                 .map(|(delta, p, then)| Mover {
                     name: self.data.participants[p].name.clone(),
                     class: self.data.participants[p].class.clone(),
-                    previous: figure(then.total, 1, lang),
-                    total: figure(self.scores.participants[p].total, 1, lang),
+                    previous: score(then.total, lang),
+                    total: score(self.scores.participants[p].total, lang),
                     change: change(Some(delta), lang),
                     previous_rank: then.class_rank,
                     rank: self.standings.class_rank[p],

@@ -10,4 +10,5 @@ mod golden;
 mod output_folder;
 mod reports;
 mod reruns;
+mod samples;
 mod scoring;

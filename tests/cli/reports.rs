@@ -475,3 +475,21 @@ fn any_text_people_type_renders_stays_text_and_stays_on_the_page() {
         panic!("pdfua is missing: pip install pdfua");
     }
 }
+
+#[test]
+fn a_weight_reads_the_same_in_the_areas_table_the_area_and_the_methodology() {
+    let (_dir, out) = run_handworked(&["--only", "A", "--set", "areas.agent.weight=12.5"]);
+    let Some(text) = flat_pdf_text(&out.join("reports/A.pdf")) else {
+        return;
+    };
+    assert!(
+        text.contains("Kundebehandleren 12,5 "),
+        "the areas table: {text}"
+    );
+    assert!(text.contains("Vekt 12,5"), "the area's page: {text}");
+    assert!(
+        text.contains("Kundebehandleren (Vekt 12,5)"),
+        "the methodology: {text}"
+    );
+    assert!(!text.contains("Kundebehandleren 13 "), "{text}");
+}
