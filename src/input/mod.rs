@@ -3,7 +3,7 @@
 //! before anything is scored or written, or, with `on_bad_row = "reject"`, sets the rows with
 //! problems aside for `rejects.csv` and goes on. Texts are made showable as they are read.
 
-mod findings;
+mod diagnostics;
 mod participants;
 mod responses;
 pub mod table;
@@ -18,7 +18,7 @@ pub use values::{ValueError, parse_answer, parse_timestamp};
 
 use crate::config::{OnBadRow, Season, Sector};
 use crate::glyphs::{Coverage, Fix};
-use findings::{Findings, data_rows, text_fix_warnings};
+use diagnostics::{Diagnostics, data_rows, text_fix_warnings};
 
 #[derive(Debug, Clone)]
 pub struct Participant {
@@ -246,20 +246,20 @@ pub fn check_tables(
     coverage: &Coverage,
     hashes: Hashes,
 ) -> Result<Dataset, InputErrors> {
-    let mut findings = Findings::new(coverage);
+    let mut diagnostics = Diagnostics::new(coverage);
     let mut dataset = match hashes {
         // The files are hashed for the manifest while their rows are checked: a core's work
         // of a third of a second for a large season, which would otherwise hold up the other.
         Hashes::Make => {
             let (inputs, dataset) = rayon::join(
                 || vec![InputFile::of(participants), InputFile::of(responses)],
-                || check(season, participants, responses, &mut findings),
+                || check(season, participants, responses, &mut diagnostics),
             );
             Dataset { inputs, ..dataset }
         }
-        Hashes::Skip => check(season, participants, responses, &mut findings),
+        Hashes::Skip => check(season, participants, responses, &mut diagnostics),
     };
-    let (row_errors, file_errors): (Vec<InputError>, Vec<InputError>) = findings
+    let (row_errors, file_errors): (Vec<InputError>, Vec<InputError>) = diagnostics
         .errors
         .into_iter()
         .partition(|e| e.place.line.is_some_and(|l| l > 1));
@@ -277,12 +277,12 @@ pub fn check_tables(
         .collect();
     rows.dedup();
     // A rejected row's texts are not shown, so what was changed in them does not matter.
-    let mut fixes = findings.fixes;
+    let mut fixes = diagnostics.fixes;
     fixes.retain(|f| !rows.contains(&(f.place.file.as_path(), f.place.line)));
     fixes.sort_by(|a, b| a.place.cmp(&b.place));
     dataset.rows_rejected = rows.len();
     dataset.rejects = rejects;
-    dataset.warnings = findings
+    dataset.warnings = diagnostics
         .warnings
         .into_iter()
         .map(|(message, (count, first))| Warning {
@@ -296,9 +296,9 @@ pub fn check_tables(
     Ok(dataset)
 }
 
-fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Dataset {
-    let participant_rows = data_rows(pt, findings);
-    let checked = participants::check(season, pt, &participant_rows, findings);
+fn check(season: &Season, pt: &Table, rt: &Table, diagnostics: &mut Diagnostics) -> Dataset {
+    let participant_rows = data_rows(pt, diagnostics);
+    let checked = participants::check(season, pt, &participant_rows, diagnostics);
     let mut dataset = Dataset {
         participants: Vec::new(),
         inquiries: Vec::new(),
@@ -316,32 +316,32 @@ fn check(season: &Season, pt: &Table, rt: &Table, findings: &mut Findings) -> Da
         rt,
         &checked.participants,
         &checked.rejected,
-        findings,
+        diagnostics,
     ) else {
         // Counted still, so a file without rows says so beside its header's problems.
-        no_rows(rt, data_rows(rt, findings).len(), findings);
+        no_rows(rt, data_rows(rt, diagnostics).len(), diagnostics);
         dataset.participants = checked.participants;
         return dataset;
     };
-    let mut read = responses.read_all(findings);
-    if no_rows(rt, read.rows, findings) {
+    let mut read = responses.read_all(diagnostics);
+    if no_rows(rt, read.rows, diagnostics) {
         dataset.participants = checked.participants;
         return dataset;
     }
     dataset.rows_read += read.rows;
-    responses.set_aside_repeats(&mut read.inquiries, &mut read.ids_set_aside, findings);
+    responses.set_aside_repeats(&mut read.inquiries, &mut read.ids_set_aside, diagnostics);
     dataset.comment_columns = responses.comment_columns();
     let (participants, inquiries) =
-        canonical(pt, rt, checked.participants, read.inquiries, findings);
+        canonical(pt, rt, checked.participants, read.inquiries, diagnostics);
     dataset.participants = participants;
     dataset.inquiries = inquiries;
     dataset
 }
 
 /// Whether the responses file has no rows, an error of the file.
-fn no_rows(rt: &Table, rows: usize, findings: &mut Findings) -> bool {
+fn no_rows(rt: &Table, rows: usize, diagnostics: &mut Diagnostics) -> bool {
     if rows == 0 {
-        findings.error(
+        diagnostics.error(
             rt.place(None, None),
             "",
             "the responses file has no rows: it needs one row per inquiry",
@@ -359,7 +359,7 @@ fn canonical(
     rt: &Table,
     participants: Vec<Participant>,
     mut inquiries: Vec<Inquiry>,
-    findings: &mut Findings,
+    diagnostics: &mut Diagnostics,
 ) -> (Vec<Participant>, Vec<Inquiry>) {
     let mut per_participant = vec![0usize; participants.len()];
     for i in &inquiries {
@@ -368,7 +368,7 @@ fn canonical(
     let id_column = pt.headers.iter().position(|h| h == "participant_id");
     for (p, n) in participants.iter().zip(&per_participant) {
         if *n == 0 {
-            findings.error(
+            diagnostics.error(
                 pt.place(Some(p.line), id_column),
                 &p.id,
                 format!(

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::Participant;
-use super::findings::{Columns, Findings, ragged};
+use super::diagnostics::{Columns, Diagnostics, ragged};
 use super::table::{Row, Table};
 use super::values::suggestion;
 use crate::config::{Season, Sector};
@@ -11,33 +11,33 @@ use crate::config::{Season, Sector};
 const COLUMNS: [&str; 5] = ["participant_id", "name", "class", "sector", "channels"];
 
 /// The accepted participants, and by id the line of each participant row set aside.
-pub(super) struct Checked {
+pub(super) struct AcceptedParticipants {
     pub participants: Vec<Participant>,
     pub rejected: HashMap<String, usize>,
 }
 
-pub(super) fn check(season: &Season, pt: &Table, rows: &[Row], findings: &mut Findings) -> Checked {
-    let columns = Columns::new(pt, &COLUMNS, findings);
+pub(super) fn check(season: &Season, pt: &Table, rows: &[Row], diagnostics: &mut Diagnostics) -> AcceptedParticipants {
+    let columns = Columns::new(pt, &COLUMNS, diagnostics);
     for (i, h) in pt.headers.iter().enumerate() {
         if !COLUMNS.contains(&h.as_str()) && !h.is_empty() {
-            findings.warn(
+            diagnostics.warn(
                 pt.place(Some(1), Some(i)),
                 format!("the column `{h}` of the participants file is not read"),
             );
         }
     }
     if rows.is_empty() {
-        findings.error(
+        diagnostics.error(
             pt.place(None, None),
             "",
             "the participants file has no rows: it needs one row per participant",
         );
     }
-    let mut checked = Checked {
+    let mut checked = AcceptedParticipants {
         participants: Vec::new(),
         rejected: HashMap::new(),
     };
-    if findings.errors.iter().any(|e| e.place.file == pt.file) {
+    if diagnostics.errors.iter().any(|e| e.place.file == pt.file) {
         return checked;
     }
     let reader = Reader {
@@ -47,12 +47,12 @@ pub(super) fn check(season: &Season, pt: &Table, rows: &[Row], findings: &mut Fi
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in rows {
-        if ragged(pt, row, findings) {
+        if ragged(pt, row, diagnostics) {
             continue;
         }
-        let before = findings.mark();
-        let participant = reader.read(row, &mut seen, findings);
-        if findings.mark() > before {
+        let before = diagnostics.mark();
+        let participant = reader.read(row, &mut seen, diagnostics);
+        if diagnostics.mark() > before {
             // A duplicate keeps the first row's participant; only the repeat is set aside.
             let id = participant.id;
             if seen.get(&id).is_none_or(|first| *first == row.line) {
@@ -73,12 +73,12 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// The row's participant; its problems, if any, are in `findings`.
+    /// The row's participant; its problems, if any, are in `diagnostics`.
     fn read(
         &self,
         row: &Row,
         seen: &mut HashMap<String, usize>,
-        findings: &mut Findings,
+        diagnostics: &mut Diagnostics,
     ) -> Participant {
         let [id_c, name_c, class_c, sector_c, channels_c] = self.columns;
         let at = |c: usize| self.table.place(Some(row.line), Some(c));
@@ -89,17 +89,17 @@ impl Reader<'_> {
             (class_c, "class"),
         ] {
             if field(c).is_empty() {
-                findings.error(at(c), "", format!("the {what} is empty"));
+                diagnostics.error(at(c), "", format!("the {what} is empty"));
             }
         }
         let id = field(id_c);
-        self.check_id(id, row.line, seen, findings);
+        self.check_id(id, row.line, seen, diagnostics);
         Participant {
             id: id.to_string(),
-            name: findings.showable(field(name_c), || at(name_c), id),
-            class: findings.showable(field(class_c), || at(class_c), id),
-            sector: self.sector(field(sector_c), at(sector_c), findings),
-            channels: self.channels(field(channels_c), at(channels_c), findings),
+            name: diagnostics.showable(field(name_c), || at(name_c), id),
+            class: diagnostics.showable(field(class_c), || at(class_c), id),
+            sector: self.sector(field(sector_c), at(sector_c), diagnostics),
+            channels: self.channels(field(channels_c), at(channels_c), diagnostics),
             line: row.line,
         }
     }
@@ -110,14 +110,14 @@ impl Reader<'_> {
         id: &str,
         line: usize,
         seen: &mut HashMap<String, usize>,
-        findings: &mut Findings,
+        diagnostics: &mut Diagnostics,
     ) {
         let at = self.table.place(Some(line), Some(self.columns[0]));
         if id.is_empty() {
             return;
         }
         if let Some(first) = seen.insert(id.to_string(), line) {
-            findings.error(
+            diagnostics.error(
                 at,
                 id,
                 format!("the participant_id `{id}` is also used on line {first}"),
@@ -127,7 +127,7 @@ impl Reader<'_> {
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
-            findings.error(
+            diagnostics.error(
                 at,
                 id,
                 format!("the participant_id `{id}` cannot name its report file: use letters, digits, `-`, `_` and `.`"),
@@ -135,12 +135,12 @@ impl Reader<'_> {
         }
     }
 
-    fn sector(&self, text: &str, at: super::table::Place, findings: &mut Findings) -> Sector {
+    fn sector(&self, text: &str, at: super::table::Place, diagnostics: &mut Diagnostics) -> Sector {
         match text.to_lowercase().as_str() {
             "private" => Sector::Private,
             "public" => Sector::Public,
             other => {
-                findings.error(
+                diagnostics.error(
                     at,
                     other,
                     format!("sector `{other}` must be `private` or `public`"),
@@ -151,7 +151,7 @@ impl Reader<'_> {
     }
 
     /// The channels listed with `|`, as indexes into the season's channels.
-    fn channels(&self, text: &str, at: super::table::Place, findings: &mut Findings) -> Vec<usize> {
+    fn channels(&self, text: &str, at: super::table::Place, diagnostics: &mut Diagnostics) -> Vec<usize> {
         let mut channels = Vec::new();
         for name in text.split('|').map(str::trim).filter(|s| !s.is_empty()) {
             match self.season.channel_index(&name.to_lowercase()) {
@@ -160,7 +160,7 @@ impl Reader<'_> {
                 None => {
                     let known: Vec<&str> =
                         self.season.channels.iter().map(|c| c.id.as_str()).collect();
-                    findings.error_with_help(
+                    diagnostics.error_with_help(
                         at.clone(),
                         text,
                         format!(

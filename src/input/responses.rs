@@ -8,7 +8,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::findings::{Columns, Findings, blank, ragged};
+use super::diagnostics::{Columns, Diagnostics, blank, ragged};
 use super::table::{Batch, Place, Row, Table};
 use super::values::{parse_answer, parse_timestamp, suggestion};
 use super::{Answer, Inquiry, Participant};
@@ -38,7 +38,7 @@ pub(super) struct Read {
 
 /// What one batch of rows gave.
 struct Part<'c> {
-    findings: Findings<'c>,
+    diagnostics: Diagnostics<'c>,
     read: Read,
 }
 
@@ -81,7 +81,7 @@ impl<'a> Responses<'a> {
         table: &'a Table,
         participants: &'a [Participant],
         rejected: &'a HashMap<String, usize>,
-        findings: &mut Findings,
+        diagnostics: &mut Diagnostics,
     ) -> Option<Responses<'a>> {
         let mut required: Vec<&str> = vec![
             "inquiry_id",
@@ -92,20 +92,20 @@ impl<'a> Responses<'a> {
         ];
         required.extend(season.questions.iter().map(|q| q.id.as_str()));
         required.extend(season.extra_columns.iter().map(String::as_str));
-        let columns = Columns::new(table, &required, findings);
+        let columns = Columns::new(table, &required, diagnostics);
         for (i, h) in table.headers.iter().enumerate() {
             let known = RESERVED_COLUMNS.contains(&h.as_str())
                 || h.starts_with("comment_")
                 || season.questions.iter().any(|q| &q.id == h)
                 || season.extra_columns.contains(h);
             if !known && !h.is_empty() {
-                findings.warn(
+                diagnostics.warn(
                     table.place(Some(1), Some(i)),
                     format!("the column `{h}` is not a question of the config and is not read"),
                 );
             }
         }
-        if findings.errors.iter().any(|e| e.place.file == table.file) {
+        if diagnostics.errors.iter().any(|e| e.place.file == table.file) {
             return None;
         }
         Some(Responses {
@@ -141,8 +141,8 @@ impl<'a> Responses<'a> {
     /// Every row that passes its checks, as an inquiry, in file order. Rows are checked in
     /// batches in parallel; what each batch finds is added in file order, so the outcome does
     /// not depend on the number of threads.
-    pub fn read_all(&self, findings: &mut Findings) -> Read {
-        let coverage = findings.coverage;
+    pub fn read_all(&self, diagnostics: &mut Diagnostics) -> Read {
+        let coverage = diagnostics.coverage;
         let mut parts: Vec<(usize, Part)> = self
             .table
             .batches(BATCH_ROWS)
@@ -158,7 +158,7 @@ impl<'a> Responses<'a> {
             ids_set_aside: Vec::new(),
         };
         for (_, part) in parts {
-            findings.absorb(part.findings);
+            diagnostics.absorb(part.diagnostics);
             read.inquiries.extend(part.read.inquiries);
             read.rows += part.read.rows;
             read.ids_set_aside.extend(part.read.ids_set_aside);
@@ -167,7 +167,7 @@ impl<'a> Responses<'a> {
     }
 
     fn read_batch<'c>(&self, batch: Batch, coverage: &'c Coverage) -> Part<'c> {
-        let mut findings = Findings::new(coverage);
+        let mut diagnostics = Diagnostics::new(coverage);
         let mut read = Read {
             inquiries: Vec::with_capacity(BATCH_ROWS),
             rows: 0,
@@ -177,16 +177,16 @@ impl<'a> Responses<'a> {
         batch.for_each(|row| {
             let row = match row {
                 Ok(row) => row,
-                Err(e) => return findings.errors.push(*e),
+                Err(e) => return diagnostics.errors.push(*e),
             };
-            if blank(self.table, row, &mut findings) {
+            if blank(self.table, row, &mut diagnostics) {
                 return;
             }
             read.rows += 1;
-            if ragged(self.table, row, &mut findings) {
+            if ragged(self.table, row, &mut diagnostics) {
                 return;
             }
-            match self.read(row, &mut findings) {
+            match self.read(row, &mut diagnostics) {
                 Some(inquiry) => read.inquiries.push(inquiry),
                 None => {
                     let id = id_column.map_or("", |c| row.field(c).trim());
@@ -196,7 +196,7 @@ impl<'a> Responses<'a> {
                 }
             }
         });
-        Part { findings, read }
+        Part { diagnostics, read }
     }
 
     /// Sets aside every row that repeats an inquiry id used on an earlier line (read or set
@@ -206,7 +206,7 @@ impl<'a> Responses<'a> {
         &self,
         inquiries: &mut Vec<Inquiry>,
         ids_set_aside: &mut [(String, usize)],
-        findings: &mut Findings,
+        diagnostics: &mut Diagnostics,
     ) {
         inquiries.par_sort_unstable_by(|a, b| (&a.id, a.line).cmp(&(&b.id, b.line)));
         ids_set_aside.sort_unstable();
@@ -225,7 +225,7 @@ impl<'a> Responses<'a> {
         let mut last: Option<(&str, usize)> = None;
         for (id, line) in uses {
             if let Some((_, before)) = last.filter(|(before_id, _)| *before_id == id) {
-                findings.error(
+                diagnostics.error(
                     self.table.place(Some(line), column),
                     id,
                     format!("the inquiry_id `{id}` is also used on line {before}"),
@@ -243,32 +243,32 @@ impl<'a> Responses<'a> {
         self.columns.get(name)
     }
 
-    /// One row's inquiry; `None` when it has a problem (recorded in `findings`).
-    fn read(&self, row: &Row, findings: &mut Findings) -> Option<Inquiry> {
+    /// One row's inquiry; `None` when it has a problem (recorded in `diagnostics`).
+    fn read(&self, row: &Row, diagnostics: &mut Diagnostics) -> Option<Inquiry> {
         let f = Fields {
             table: self.table,
             row,
         };
-        let before = findings.mark();
-        let id = self.inquiry_id(&f, findings);
+        let before = diagnostics.mark();
+        let id = self.inquiry_id(&f, diagnostics);
         let pid = f.get(self.col("participant_id"));
-        let participant = self.participant(&f, pid, findings)?;
-        let channel = self.channel(&f, participant, findings);
-        let attempts = self.attempts(&f, findings);
-        let (sent_at, answered_at, ended_at) = self.times(&f, findings);
+        let participant = self.participant(&f, pid, diagnostics)?;
+        let channel = self.channel(&f, participant, diagnostics);
+        let attempts = self.attempts(&f, diagnostics);
+        let (sent_at, answered_at, ended_at) = self.times(&f, diagnostics);
         let answers = match (participant, channel) {
-            (Some(p), Some(c)) => self.answers(&f, p, c, answered_at.is_some(), findings),
+            (Some(p), Some(c)) => self.answers(&f, p, c, answered_at.is_some(), diagnostics),
             _ => Vec::new(),
         };
-        let extra = self.extra(&f, findings);
-        if findings.mark() > before {
+        let extra = self.extra(&f, diagnostics);
+        if diagnostics.mark() > before {
             return None;
         }
         Some(Inquiry {
             id: id.to_string(),
             line: row.line,
             participant: participant?,
-            shopper_id: findings.showable(
+            shopper_id: diagnostics.showable(
                 f.get(self.col("shopper_id")),
                 || f.at(self.col("shopper_id")),
                 pid,
@@ -279,29 +279,29 @@ impl<'a> Responses<'a> {
             answered_at,
             ended_at,
             answers,
-            comments: self.comments(&f, pid, findings),
+            comments: self.comments(&f, pid, diagnostics),
             extra: extra
                 .iter()
                 .zip(&self.season.extra_columns)
-                .map(|(value, name)| findings.showable(value, || f.at(self.col(name)), pid))
+                .map(|(value, name)| diagnostics.showable(value, || f.at(self.col(name)), pid))
                 .collect(),
         })
     }
 
     /// The row's inquiry id; repeats are found once every row is read
     /// ([`Responses::set_aside_repeats`]).
-    fn inquiry_id<'r>(&self, f: &Fields<'r>, findings: &mut Findings) -> &'r str {
+    fn inquiry_id<'r>(&self, f: &Fields<'r>, diagnostics: &mut Diagnostics) -> &'r str {
         let c = self.col("inquiry_id");
         let id = c.map_or("", |c| f.row.field(c).trim());
         if id.is_empty() {
-            findings.error(f.at(c), id, "the inquiry_id is empty");
+            diagnostics.error(f.at(c), id, "the inquiry_id is empty");
         }
         id
     }
 
     /// The row's participant: `Some(None)` for an unknown one (an error), `None` when the row
     /// is not read at all (its participant's own row already stops the run).
-    fn participant(&self, f: &Fields, pid: &str, findings: &mut Findings) -> Option<Option<usize>> {
+    fn participant(&self, f: &Fields, pid: &str, diagnostics: &mut Diagnostics) -> Option<Option<usize>> {
         let participant = self.by_id.get(pid).copied();
         if participant.is_some() {
             return Some(participant);
@@ -309,12 +309,12 @@ impl<'a> Responses<'a> {
         let at = f.at(self.col("participant_id"));
         match self.rejected.get(pid) {
             Some(_) if self.season.on_bad_row == OnBadRow::Fail => return None,
-            Some(line) => findings.error(
+            Some(line) => diagnostics.error(
                 at,
                 pid,
                 format!("participant `{pid}` was set aside: see line {line} of the participants file"),
             ),
-            None => findings.error(
+            None => diagnostics.error(
                 at,
                 pid,
                 format!("unknown participant_id `{pid}`: add it to the participants file or correct the id"),
@@ -327,7 +327,7 @@ impl<'a> Responses<'a> {
         &self,
         f: &Fields,
         participant: Option<usize>,
-        findings: &mut Findings,
+        diagnostics: &mut Diagnostics,
     ) -> Option<usize> {
         let c = self.col("channel");
         let name = f.get(c);
@@ -335,7 +335,7 @@ impl<'a> Responses<'a> {
         match (channel, participant) {
             (None, _) => {
                 let known: Vec<&str> = self.season.channels.iter().map(|c| c.id.as_str()).collect();
-                findings.error_with_help(
+                diagnostics.error_with_help(
                     f.at(c),
                     name,
                     format!(
@@ -345,7 +345,7 @@ impl<'a> Responses<'a> {
                     suggestion(name, &known),
                 );
             }
-            (Some(ch), Some(p)) if !self.participants[p].channels.contains(&ch) => findings.warn(
+            (Some(ch), Some(p)) if !self.participants[p].channels.contains(&ch) => diagnostics.warn(
                 f.at(c),
                 "an inquiry uses a channel its participant does not list in the participants file",
             ),
@@ -354,20 +354,20 @@ impl<'a> Responses<'a> {
         channel
     }
 
-    fn attempts(&self, f: &Fields, findings: &mut Findings) -> u8 {
+    fn attempts(&self, f: &Fields, diagnostics: &mut Diagnostics) -> u8 {
         let c = self.col("attempts");
         match f.get(c) {
             "" | "1" => 1,
             "2" => 2,
             other => {
-                findings.error(f.at(c), other, format!("attempts `{other}` must be 1 or 2"));
+                diagnostics.error(f.at(c), other, format!("attempts `{other}` must be 1 or 2"));
                 1
             }
         }
     }
 
     /// `sent_at`, `answered_at` and `ended_at`, in order and within the season's period.
-    fn times(&self, f: &Fields, findings: &mut Findings) -> Times {
+    fn times(&self, f: &Fields, diagnostics: &mut Diagnostics) -> Times {
         let (tz, period) = (self.season.timezone, self.season.period);
         let mut stamp = |name: &str| {
             let c = self.col(name);
@@ -376,13 +376,13 @@ impl<'a> Responses<'a> {
                 return None;
             }
             parse_timestamp(text, tz)
-                .map_err(|e| findings.error_with_help(f.at(c), text, e.message, e.help))
+                .map_err(|e| diagnostics.error_with_help(f.at(c), text, e.message, e.help))
                 .ok()
         };
         let (sent, answered, ended) = (stamp("sent_at"), stamp("answered_at"), stamp("ended_at"));
         let at = |name: &str| (f.at(self.col(name)), f.get(self.col(name)));
         if f.get(self.col("sent_at")).is_empty() {
-            findings.error(
+            diagnostics.error(
                 at("sent_at").0,
                 "",
                 "sent_at is empty: every inquiry needs the time it was sent",
@@ -390,17 +390,17 @@ impl<'a> Responses<'a> {
         }
         if sent.zip(answered).is_some_and(|(s, a)| a < s) {
             let (place, text) = at("answered_at");
-            findings.error(place, text, "answered_at is before sent_at");
+            diagnostics.error(place, text, "answered_at is before sent_at");
         }
         if answered.zip(ended).is_some_and(|(a, e)| e < a) {
             let (place, text) = at("ended_at");
-            findings.error(place, text, "ended_at is before answered_at");
+            diagnostics.error(place, text, "ended_at is before answered_at");
         }
         if let (Some(s), Some((from, to))) = (sent, period) {
             let day = s.with_timezone(&tz).date_naive();
             if day < from || day > to {
                 let (place, text) = at("sent_at");
-                findings.error(
+                diagnostics.error(
                     place,
                     text,
                     format!("sent_at is outside the season's period {from} – {to} (season.period)"),
@@ -418,7 +418,7 @@ impl<'a> Responses<'a> {
         participant: usize,
         channel: usize,
         has_answer_time: bool,
-        findings: &mut Findings,
+        diagnostics: &mut Diagnostics,
     ) -> Vec<Option<Answer>> {
         let sector = self.participants[participant].sector;
         let answered = self.season.channels[channel].limit.is_none() || has_answer_time;
@@ -433,15 +433,15 @@ impl<'a> Responses<'a> {
                 }
                 match parse_answer(q, text) {
                     Err(e) => {
-                        findings.error_with_help(f.at(c), text, e.message, e.help);
+                        diagnostics.error_with_help(f.at(c), text, e.message, e.help);
                         None
                     }
                     Ok(_) if !answered => {
-                        findings.warn(f.at(c), "answers on unanswered inquiries are ignored");
+                        diagnostics.warn(f.at(c), "answers on unanswered inquiries are ignored");
                         None
                     }
                     Ok(_) if !q.applies(channel, sector) => {
-                        findings.warn(
+                        diagnostics.warn(
                             f.at(c),
                             format!("answers to `{}` where it does not apply (channel or sector) are ignored", q.id),
                         );
@@ -454,7 +454,7 @@ impl<'a> Responses<'a> {
     }
 
     /// The values of the free columns breakdowns read, each in its breakdown's categories.
-    fn extra(&self, f: &Fields, findings: &mut Findings) -> Vec<String> {
+    fn extra(&self, f: &Fields, diagnostics: &mut Diagnostics) -> Vec<String> {
         let mut values = Vec::with_capacity(self.season.extra_columns.len());
         for (index, name) in self.season.extra_columns.iter().enumerate() {
             let c = self.col(name);
@@ -466,7 +466,7 @@ impl<'a> Responses<'a> {
             for b in limited {
                 if !value.is_empty() && !b.categories.iter().any(|k| k.key == value) {
                     let keys: Vec<&str> = b.categories.iter().map(|k| k.key.as_str()).collect();
-                    findings.error_with_help(
+                    diagnostics.error_with_help(
                         f.at(c),
                         value,
                         format!(
@@ -484,13 +484,13 @@ impl<'a> Responses<'a> {
     }
 
     /// Non-empty comments by their column's place in [`Responses::comment_columns`].
-    fn comments(&self, f: &Fields, pid: &str, findings: &mut Findings) -> Vec<(usize, String)> {
+    fn comments(&self, f: &Fields, pid: &str, diagnostics: &mut Diagnostics) -> Vec<(usize, String)> {
         self.comments
             .iter()
             .enumerate()
             .filter_map(|(index, (c, _))| {
                 let text = f.row.field(*c).trim();
-                (!text.is_empty()).then(|| (index, findings.showable(text, || f.at(Some(*c)), pid)))
+                (!text.is_empty()).then(|| (index, diagnostics.showable(text, || f.at(Some(*c)), pid)))
             })
             .collect()
     }

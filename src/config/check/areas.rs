@@ -2,11 +2,11 @@
 
 use indexmap::IndexMap;
 
-use super::{CheckError, Checked};
+use super::{CheckError, CheckResult};
 use crate::config::raw::RawArea;
 use crate::config::season::Area;
 
-pub(super) fn check_all(raw: &IndexMap<String, RawArea>) -> Checked<Vec<Area>> {
+pub(super) fn check_all(raw: &IndexMap<String, RawArea>) -> CheckResult<Vec<Area>> {
     if raw.is_empty() {
         return Err(CheckError::new(
             "areas",
@@ -16,7 +16,7 @@ pub(super) fn check_all(raw: &IndexMap<String, RawArea>) -> Checked<Vec<Area>> {
     let areas = raw
         .iter()
         .map(|(id, a)| Area::check(id, a))
-        .collect::<Checked<Vec<Area>>>()?;
+        .collect::<CheckResult<Vec<Area>>>()?;
     if areas.iter().map(|a| a.weight).sum::<f64>() <= 0.0 {
         return Err(CheckError::new(
             "areas",
@@ -27,7 +27,7 @@ pub(super) fn check_all(raw: &IndexMap<String, RawArea>) -> Checked<Vec<Area>> {
 }
 
 impl Area {
-    pub(super) fn check(id: &str, raw: &RawArea) -> Checked<Area> {
+    pub(super) fn check(id: &str, raw: &RawArea) -> CheckResult<Area> {
         let key = format!("areas.{id}");
         if !(raw.weight.is_finite() && raw.weight >= 0.0) {
             return Err(CheckError::new(

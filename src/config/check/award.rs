@@ -1,10 +1,10 @@
 //! `[award]`.
 
-use super::{CheckError, Checked, find};
+use super::{CheckError, CheckResult, find};
 use crate::config::raw::RawAward;
 use crate::config::season::{Area, AwardRules};
 
-pub(super) fn check(raw: &RawAward, areas: &[Area]) -> Checked<AwardRules> {
+pub(super) fn check(raw: &RawAward, areas: &[Area]) -> CheckResult<AwardRules> {
     let ids: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
     let tie_break_area = find(&ids, &raw.tie_break_area, "award.tie_break_area", "area")?;
     if raw.min_inquiries == 0 {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{CheckError, Checked};
+use super::{CheckError, CheckResult};
 use crate::config::RESERVED_COLUMNS;
 use crate::config::raw::{QuestionKind, RawBreakdown, RawCategory, Texts};
 use crate::config::season::{
@@ -16,7 +16,7 @@ pub(super) fn check_all(
     channels: &[Channel],
     areas: &[Area],
     questions: &[Question],
-) -> Checked<(Vec<Breakdown>, Vec<String>)> {
+) -> CheckResult<(Vec<Breakdown>, Vec<String>)> {
     let mut breakdowns: Vec<Breakdown> = Vec::new();
     let mut extra_columns: Vec<String> = Vec::new();
     for (i, b) in raw.iter().enumerate() {
@@ -55,7 +55,7 @@ fn column(
     channels: &[Channel],
     questions: &[Question],
     extra_columns: &mut Vec<String>,
-) -> Checked<(BreakdownColumn, Vec<Category>)> {
+) -> CheckResult<(BreakdownColumn, Vec<Category>)> {
     let keyed = |keys: &[&str]| -> Vec<Category> {
         keys.iter()
             .map(|k| Category {
@@ -147,7 +147,7 @@ fn free_column(
     name: &str,
     raw: &[RawCategory],
     extra_columns: &mut Vec<String>,
-) -> Checked<(BreakdownColumn, Vec<Category>)> {
+) -> CheckResult<(BreakdownColumn, Vec<Category>)> {
     if name.trim().is_empty() || RESERVED_COLUMNS.contains(&name) || name.starts_with("comment_") {
         return Err(CheckError::new(
             format!("{key}.column"),
@@ -180,7 +180,7 @@ fn free_column(
                 label: Label::Text(c.text.clone().unwrap_or_else(|| Texts::plain(k))),
             })
         })
-        .collect::<Checked<Vec<_>>>()?;
+        .collect::<CheckResult<Vec<_>>>()?;
     Ok((BreakdownColumn::Free(index), categories))
 }
 
@@ -189,7 +189,7 @@ fn means(
     raw: &[String],
     areas: &[Area],
     questions: &[Question],
-) -> Checked<Vec<(String, MeanOf)>> {
+) -> CheckResult<Vec<(String, MeanOf)>> {
     let mut means: Vec<(String, MeanOf)> = Vec::new();
     for (j, m) in raw.iter().enumerate() {
         let what = mean_of(m, areas, questions).ok_or_else(|| {
@@ -252,7 +252,7 @@ mod tests {
         }]
     }
 
-    fn check(raw: &[RawBreakdown]) -> Checked<(Vec<Breakdown>, Vec<String>)> {
+    fn check(raw: &[RawBreakdown]) -> CheckResult<(Vec<Breakdown>, Vec<String>)> {
         check_all(raw, &[], &area(), &[])
     }
 

@@ -2,11 +2,11 @@
 
 use indexmap::IndexMap;
 
-use super::{CheckError, Checked, parse_span};
+use super::{CheckError, CheckResult, parse_span};
 use crate::config::raw::{RawBand, RawChannel, Texts};
 use crate::config::season::{Band, Channel};
 
-pub(super) fn check_all(raw: &IndexMap<String, RawChannel>) -> Checked<Vec<Channel>> {
+pub(super) fn check_all(raw: &IndexMap<String, RawChannel>) -> CheckResult<Vec<Channel>> {
     if raw.is_empty() {
         return Err(CheckError::new(
             "channels",
@@ -17,7 +17,7 @@ pub(super) fn check_all(raw: &IndexMap<String, RawChannel>) -> Checked<Vec<Chann
 }
 
 impl Channel {
-    pub(super) fn check(id: &str, raw: &RawChannel) -> Checked<Channel> {
+    pub(super) fn check(id: &str, raw: &RawChannel) -> CheckResult<Channel> {
         let key = format!("channels.{id}");
         let (limit, business_time) = match &raw.limit {
             Some(l) => {
@@ -58,7 +58,7 @@ impl Band {
         raw: &RawBand,
         business_time: bool,
         previous: Option<&Band>,
-    ) -> Checked<Band> {
+    ) -> CheckResult<Band> {
         let (within, business) = parse_span(key, &raw.within)?;
         if business && !business_time {
             return Err(CheckError::new(

@@ -1,10 +1,10 @@
 //! `[drivers]`: the outcome the key drivers are correlated with.
 
-use super::{CheckError, Checked, find};
+use super::{CheckError, CheckResult, find};
 use crate::config::raw::{QuestionKind, RawDrivers};
 use crate::config::season::{Drivers, Question};
 
-pub(super) fn outcome(raw: &RawDrivers, questions: &[Question]) -> Checked<Option<Drivers>> {
+pub(super) fn outcome(raw: &RawDrivers, questions: &[Question]) -> CheckResult<Option<Drivers>> {
     let Some(id) = &raw.outcome else {
         return Ok(None);
     };

@@ -40,17 +40,17 @@ impl CheckError {
     }
 }
 
-type Checked<T> = Result<T, CheckError>;
+type CheckResult<T> = Result<T, CheckError>;
 
 /// A value the file must give.
-fn required<T: Clone>(value: &Option<T>, key: &str, what: &str) -> Checked<T> {
+fn required<T: Clone>(value: &Option<T>, key: &str, what: &str) -> CheckResult<T> {
     value
         .clone()
         .ok_or_else(|| CheckError::new(key, format!("missing: {what}")))
 }
 
 /// Checks every section; `path` anchors the relative paths.
-pub fn check(path: &Path, raw: RawConfig) -> Checked<Season> {
+pub fn check(path: &Path, raw: RawConfig) -> CheckResult<Season> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let resolve = |p: &str| normalize(&base.join(p));
     let s = season::SeasonSection::check(&raw.season)?;
@@ -112,7 +112,7 @@ pub fn check(path: &Path, raw: RawConfig) -> Checked<Season> {
 
 /// Parses a span such as `90s`, `5m`, `4h`, `2d` or `3bd` at `key`; gives seconds and
 /// whether it is in business time.
-pub fn parse_span(key: &str, text: &str) -> Checked<(Span, bool)> {
+pub fn parse_span(key: &str, text: &str) -> CheckResult<(Span, bool)> {
     let fail = |m: String| Err(CheckError::new(key, m));
     let t = text.trim();
     let split = t
@@ -172,7 +172,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// `id` among `ids`, or an error listing them (`no area `x`: the areas are a, b`).
-fn find(ids: &[&str], id: &str, key: &str, what: &str) -> Checked<usize> {
+fn find(ids: &[&str], id: &str, key: &str, what: &str) -> CheckResult<usize> {
     ids.iter().position(|x| *x == id).ok_or_else(|| CheckError {
         help: did_you_mean(id, ids.iter().copied()).map(|c| format!("did you mean `{c}`?")),
         ..CheckError::new(

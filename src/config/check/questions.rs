@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{CheckError, Checked, find};
+use super::{CheckError, CheckResult, find};
 use crate::config::RESERVED_COLUMNS;
 use crate::config::raw::{QuestionKind, RawOption, RawQuestion, Texts};
 use crate::config::season::{Area, Channel, ChoiceOption, Question};
@@ -12,7 +12,7 @@ pub(super) fn check_all(
     raw: &[RawQuestion],
     areas: &[Area],
     channels: &[Channel],
-) -> Checked<Vec<Question>> {
+) -> CheckResult<Vec<Question>> {
     let mut seen = BTreeSet::new();
     let mut questions = Vec::new();
     for (i, q) in raw.iter().enumerate() {
@@ -38,7 +38,7 @@ impl Question {
         q: &RawQuestion,
         areas: &[Area],
         channels: &[Channel],
-    ) -> Checked<Question> {
+    ) -> CheckResult<Question> {
         check_id(key, &q.id)?;
         let area = area(key, q, areas)?;
         let scale = scale(key, q)?;
@@ -62,7 +62,7 @@ impl Question {
             .map(|list| {
                 list.iter()
                     .map(|c| find(&channel_ids, c, &format!("{key}.channels"), "channel"))
-                    .collect::<Checked<Vec<usize>>>()
+                    .collect::<CheckResult<Vec<usize>>>()
             })
             .transpose()?;
         Ok(Question {
@@ -83,7 +83,7 @@ impl Question {
 }
 
 /// An id that can name a column of the responses file and is not one ksp reads itself.
-fn check_id(key: &str, id: &str) -> Checked<()> {
+fn check_id(key: &str, id: &str) -> CheckResult<()> {
     let key = format!("{key}.id");
     if id.trim().is_empty() || !id.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return Err(CheckError::new(
@@ -101,7 +101,7 @@ fn check_id(key: &str, id: &str) -> Checked<()> {
 }
 
 /// The area a scored question scores in; `None` for a report-only one.
-fn area(key: &str, q: &RawQuestion, areas: &[Area]) -> Checked<Option<usize>> {
+fn area(key: &str, q: &RawQuestion, areas: &[Area]) -> CheckResult<Option<usize>> {
     let ids: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
     match &q.area {
         Some(a) => {
@@ -126,7 +126,7 @@ fn area(key: &str, q: &RawQuestion, areas: &[Area]) -> Checked<Option<usize>> {
     }
 }
 
-fn scale(key: &str, q: &RawQuestion) -> Checked<Option<(i64, i64)>> {
+fn scale(key: &str, q: &RawQuestion) -> CheckResult<Option<(i64, i64)>> {
     match (q.kind, q.scale) {
         (QuestionKind::Scale, Some(ends)) if ends.iter().any(|v| i32::try_from(*v).is_err()) => {
             Err(CheckError::new(
@@ -156,7 +156,7 @@ fn scale(key: &str, q: &RawQuestion) -> Checked<Option<(i64, i64)>> {
 }
 
 /// The points of a scale or yes/no question: above 0 when scored, none when not.
-fn points(key: &str, q: &RawQuestion) -> Checked<f64> {
+fn points(key: &str, q: &RawQuestion) -> CheckResult<f64> {
     let points_key = format!("{key}.points");
     match (!q.report_only, q.points) {
         (false, None) => Ok(0.0),
@@ -176,7 +176,7 @@ fn points(key: &str, q: &RawQuestion) -> Checked<f64> {
     }
 }
 
-fn options(key: &str, q: &RawQuestion) -> Checked<Vec<ChoiceOption>> {
+fn options(key: &str, q: &RawQuestion) -> CheckResult<Vec<ChoiceOption>> {
     if q.kind != QuestionKind::Choice {
         if q.options.is_empty() {
             return Ok(Vec::new());
@@ -215,7 +215,7 @@ fn options(key: &str, q: &RawQuestion) -> Checked<Vec<ChoiceOption>> {
         .collect()
 }
 
-fn option(key: &str, o: &RawOption, scored: bool) -> Checked<ChoiceOption> {
+fn option(key: &str, o: &RawOption, scored: bool) -> CheckResult<ChoiceOption> {
     let points = match (scored, o.points) {
         (true, Some(p)) if p.is_finite() && p >= 0.0 => p,
         (true, Some(p)) => {
@@ -246,7 +246,7 @@ fn option(key: &str, o: &RawOption, scored: bool) -> Checked<ChoiceOption> {
 }
 
 /// How many top values of the scale count as top box: 3 of a 7-point scale, else 2.
-fn top_box(key: &str, q: &RawQuestion, scale: Option<(i64, i64)>) -> Checked<i64> {
+fn top_box(key: &str, q: &RawQuestion, scale: Option<(i64, i64)>) -> CheckResult<i64> {
     match (scale, q.top_box) {
         (Some((lo, hi)), Some(t)) if t >= 1 && t <= hi - lo + 1 => Ok(t),
         (Some(_), Some(t)) => Err(CheckError::new(

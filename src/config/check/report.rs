@@ -1,10 +1,10 @@
 //! `[report]`: which templates render the season, and what customer experience shows.
 
-use super::{CheckError, Checked};
+use super::{CheckError, CheckResult};
 use crate::config::raw::{QuestionKind, RawReport};
 use crate::config::season::{Question, Templates};
 
-fn template_name(key: &str, name: &str) -> Checked<String> {
+fn template_name(key: &str, name: &str) -> CheckResult<String> {
     if name.ends_with(".typ") && !name.starts_with('/') && !name.contains("..") {
         Ok(name.to_string())
     } else {
@@ -15,7 +15,7 @@ fn template_name(key: &str, name: &str) -> Checked<String> {
     }
 }
 
-pub(super) fn templates(raw: &RawReport) -> Checked<Templates> {
+pub(super) fn templates(raw: &RawReport) -> CheckResult<Templates> {
     let summary_file = raw
         .summary_file
         .clone()
@@ -62,7 +62,7 @@ pub(super) fn templates(raw: &RawReport) -> Checked<Templates> {
 
 /// The questions customer experience shows: those `report.cx` lists, else every report-only
 /// scale question.
-pub(super) fn cx(raw: &RawReport, questions: &[Question]) -> Checked<Vec<usize>> {
+pub(super) fn cx(raw: &RawReport, questions: &[Question]) -> CheckResult<Vec<usize>> {
     let Some(ids) = &raw.cx else {
         return Ok(questions
             .iter()

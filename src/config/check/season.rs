@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{CheckError, Checked, required};
+use super::{CheckError, CheckResult, required};
 use crate::config::raw::{RawInput, RawSeason};
 
 /// The checked parts of `[season]` that need more than copying.
@@ -19,13 +19,13 @@ pub(super) struct SeasonSection {
     pub report_date: Option<NaiveDate>,
 }
 
-fn date(key: &str, text: &str) -> Checked<NaiveDate> {
+fn date(key: &str, text: &str) -> CheckResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| CheckError::new(key, format!("`{text}` is not a date written YYYY-MM-DD")))
 }
 
 impl SeasonSection {
-    pub fn check(raw: &RawSeason) -> Checked<SeasonSection> {
+    pub fn check(raw: &RawSeason) -> CheckResult<SeasonSection> {
         let name = required(
             &raw.name,
             "season.name",
@@ -52,7 +52,7 @@ impl SeasonSection {
             .closed_days
             .iter()
             .map(|d| date("season.closed_days", d))
-            .collect::<Checked<BTreeSet<_>>>()?;
+            .collect::<CheckResult<BTreeSet<_>>>()?;
         let period = match &raw.period {
             None => None,
             Some(p) => {
@@ -93,7 +93,7 @@ pub(super) struct InputSection {
 }
 
 impl InputSection {
-    pub fn check(raw: &RawInput, resolve: &dyn Fn(&str) -> PathBuf) -> Checked<InputSection> {
+    pub fn check(raw: &RawInput, resolve: &dyn Fn(&str) -> PathBuf) -> CheckResult<InputSection> {
         let participants = required(
             &raw.participants,
             "input.participants",

@@ -1,11 +1,11 @@
 //! `[times]` and `[[thresholds]]`.
 
-use super::{CheckError, Checked, find, parse_span};
+use super::{CheckError, CheckResult, find, parse_span};
 use crate::config::raw::{QuestionKind, RawThreshold, Texts};
 use crate::config::season::{Channel, Question, Threshold, TimeLimit};
 
 /// Limits of `[times]` (`times.wait_within` etc.), shortest first.
-pub(super) fn limits(key: &str, list: &[String]) -> Checked<Vec<TimeLimit>> {
+pub(super) fn limits(key: &str, list: &[String]) -> CheckResult<Vec<TimeLimit>> {
     let mut out: Vec<TimeLimit> = Vec::new();
     for (i, text) in list.iter().enumerate() {
         let key = format!("{key}.{i}");
@@ -28,7 +28,7 @@ pub(super) fn thresholds(
     raw: &[RawThreshold],
     channels: &[Channel],
     questions: &[Question],
-) -> Checked<Vec<Threshold>> {
+) -> CheckResult<Vec<Threshold>> {
     let mut thresholds: Vec<Threshold> = Vec::new();
     for (i, t) in raw.iter().enumerate() {
         let key = format!("thresholds.{i}");
@@ -49,7 +49,7 @@ impl Threshold {
         t: &RawThreshold,
         channels: &[Channel],
         questions: &[Question],
-    ) -> Checked<Threshold> {
+    ) -> CheckResult<Threshold> {
         let outcome = questions
             .iter()
             .position(|q| q.id == t.outcome && q.kind == QuestionKind::YesNo)

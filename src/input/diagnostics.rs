@@ -1,4 +1,4 @@
-//! What checking the input files finds: errors with their place, warnings counted with the
+//! Diagnostics of the input files: errors with their place, warnings counted with the
 //! first place they were seen, and the characters changed so reports can show them.
 
 use std::collections::BTreeMap;
@@ -9,16 +9,16 @@ use super::table::{InputError, Place, Row, Table};
 use super::{TextFix, Warning};
 use crate::glyphs::Coverage;
 
-pub(super) struct Findings<'c> {
+pub(super) struct Diagnostics<'c> {
     pub errors: Vec<InputError>,
     pub warnings: BTreeMap<String, (usize, Place)>,
     pub coverage: &'c Coverage,
     pub fixes: Vec<TextFix>,
 }
 
-impl<'c> Findings<'c> {
-    pub fn new(coverage: &'c Coverage) -> Findings<'c> {
-        Findings {
+impl<'c> Diagnostics<'c> {
+    pub fn new(coverage: &'c Coverage) -> Diagnostics<'c> {
+        Diagnostics {
             errors: Vec::new(),
             warnings: BTreeMap::new(),
             coverage,
@@ -56,7 +56,7 @@ impl<'c> Findings<'c> {
 
     /// Adds what checking a later part of the input found: a warning keeps the place it was
     /// first seen at.
-    pub fn absorb(&mut self, later: Findings) {
+    pub fn absorb(&mut self, later: Diagnostics) {
         self.errors.extend(later.errors);
         self.fixes.extend(later.fixes);
         for (message, (count, place)) in later.warnings {
@@ -125,17 +125,17 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    pub fn new(table: &Table, required: &[&str], findings: &mut Findings) -> Self {
+    pub fn new(table: &Table, required: &[&str], diagnostics: &mut Diagnostics) -> Self {
         let mut index = FxHashMap::default();
         for (i, h) in table.headers.iter().enumerate() {
             if h.is_empty() {
-                findings.error(
+                diagnostics.error(
                     table.place(Some(1), Some(i)),
                     "",
                     "a column has no name: name it or remove it",
                 );
             } else if index.insert(h.clone(), i).is_some() {
-                findings.error(
+                diagnostics.error(
                     table.place(Some(1), Some(i)),
                     h,
                     format!("the column `{h}` appears twice: remove or rename one"),
@@ -144,7 +144,7 @@ impl Columns {
         }
         for name in required {
             if !index.contains_key(*name) {
-                findings.error(
+                diagnostics.error(
                     table.place(Some(1), None),
                     "",
                     format!(
@@ -163,14 +163,14 @@ impl Columns {
 }
 
 /// The rows that are not blank, read whole: for the participants file, which is small.
-pub(super) fn data_rows(table: &Table, findings: &mut Findings) -> Vec<Row> {
+pub(super) fn data_rows(table: &Table, diagnostics: &mut Diagnostics) -> Vec<Row> {
     table
         .rows()
         .into_iter()
         .filter_map(|row| match row {
-            Ok(row) => (!blank(table, &row, findings)).then_some(row),
+            Ok(row) => (!blank(table, &row, diagnostics)).then_some(row),
             Err(e) => {
-                findings.errors.push(*e);
+                diagnostics.errors.push(*e);
                 None
             }
         })
@@ -178,16 +178,16 @@ pub(super) fn data_rows(table: &Table, findings: &mut Findings) -> Vec<Row> {
 }
 
 /// A blank row is skipped with a warning and is not counted as read.
-pub(super) fn blank(table: &Table, row: &Row, findings: &mut Findings) -> bool {
+pub(super) fn blank(table: &Table, row: &Row, diagnostics: &mut Diagnostics) -> bool {
     let blank = row.fields().all(|f| f.trim().is_empty());
     if blank {
-        findings.warn(table.place(Some(row.line), None), "blank rows are skipped");
+        diagnostics.warn(table.place(Some(row.line), None), "blank rows are skipped");
     }
     blank
 }
 
 /// Checks the row's width; a ragged row is reported once and not read further.
-pub(super) fn ragged(table: &Table, row: &Row, findings: &mut Findings) -> bool {
+pub(super) fn ragged(table: &Table, row: &Row, diagnostics: &mut Diagnostics) -> bool {
     let n = table.headers.len();
     if row.width() == n {
         return false;
@@ -197,7 +197,7 @@ pub(super) fn ragged(table: &Table, row: &Row, findings: &mut Findings) -> bool 
     } else {
         "too many"
     };
-    findings.error(
+    diagnostics.error(
         table.place(Some(row.line), None),
         "",
         format!(
