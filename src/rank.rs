@@ -57,15 +57,27 @@ pub struct Award {
     pub too_close: Option<bool>,
 }
 
+/// A class's place in `Standings::classes`: a type of its own, so a participant's index is
+/// never taken for a class's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClassIx(pub usize);
+
 #[derive(Debug, Clone)]
 pub struct Standings {
     pub eligible: Vec<bool>,
     pub class_rank: Vec<Option<usize>>,
-    /// Index into `classes` per participant.
-    pub class_of: Vec<usize>,
+    /// Each participant's class.
+    pub class_index: Vec<ClassIx>,
     /// Sorted by class name.
     pub classes: Vec<ClassFigures>,
     pub awards: Vec<Award>,
+}
+
+impl Standings {
+    /// The class of participant `p` (an index into the dataset's participants).
+    pub fn class_of(&self, p: usize) -> &ClassFigures {
+        &self.classes[self.class_index[p].0]
+    }
 }
 
 /// Rounds half away from zero to one decimal, as totals are compared for ties.
@@ -102,11 +114,11 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
         by_class.entry(p.class.as_str()).or_default().push(i);
     }
     let mut class_rank = vec![None; figures.len()];
-    let mut class_of = vec![0; figures.len()];
+    let mut class_index = vec![ClassIx(0); figures.len()];
     let mut classes = Vec::new();
     for (ci, (class, members)) in by_class.into_iter().enumerate() {
         for &m in &members {
-            class_of[m] = ci;
+            class_index[m] = ClassIx(ci);
         }
         let ranking = Ranking {
             season,
@@ -122,7 +134,7 @@ pub fn rank(season: &Season, data: &Dataset, scores: &Scores) -> Standings {
     Standings {
         eligible,
         class_rank,
-        class_of,
+        class_index,
         classes,
         awards,
     }

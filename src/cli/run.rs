@@ -121,7 +121,7 @@ fn print_summary(summary: &ksp::RunSummary) {
     println!(
         "ksp: {} rows read = {} accepted + {} rejected; {}, {}; results and {}{shard} written to {} in {:.2} s",
         summary.rows_read,
-        summary.rows_read - summary.rows_rejected,
+        summary.rows_accepted,
         summary.rows_rejected,
         counted(summary.participants, "participant"),
         counted(summary.inquiries, "inquiry"),

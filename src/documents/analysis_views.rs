@@ -250,7 +250,7 @@ impl Context<'_> {
     }
 
     pub(super) fn participant_breakdowns(&self, p: usize) -> Vec<BreakdownView> {
-        let class = self.standings.class_of[p];
+        let class = self.standings.class_index[p].0;
         let id = &self.data.participants[p].id;
         (0..self.season.breakdowns.len())
             .map(|b| {

@@ -218,7 +218,7 @@ impl Context<'_> {
     pub fn participant_report(&self, p: usize) -> ParticipantReport<'_> {
         let (season, lang) = (self.season, self.lang);
         let part = &self.data.participants[p];
-        let class = &self.standings.classes[self.standings.class_of[p]];
+        let class = &self.standings.class_of(p);
         ParticipantReport {
             schema: super::SCHEMA,
             lang: lang.code(),
@@ -279,7 +279,7 @@ impl Context<'_> {
     fn summary(&self, p: usize) -> Summary {
         let lang = self.lang;
         let f = &self.scores.participants[p];
-        let class = &self.standings.classes[self.standings.class_of[p]];
+        let class = &self.standings.class_of(p);
         Summary {
             total: score(f.total, lang),
             ci_low: score(f.ci.map(|c| c.0), lang),
@@ -312,7 +312,7 @@ impl Context<'_> {
     fn area_rows(&self, p: usize) -> Vec<AreaRow> {
         let (season, lang) = (self.season, self.lang);
         let f = &self.scores.participants[p];
-        let class = &self.standings.classes[self.standings.class_of[p]];
+        let class = &self.standings.class_of(p);
         season
             .areas
             .iter()
@@ -390,7 +390,7 @@ impl Context<'_> {
     fn cx_rows(&self, p: usize) -> Vec<CxRow> {
         let lang = self.lang;
         let stats = &self.scores.participants[p].question_stats;
-        let class_stats = &self.standings.classes[self.standings.class_of[p]].question_stats;
+        let class_stats = &self.standings.class_of(p).question_stats;
         self.season
             .report_cx
             .iter()
@@ -443,7 +443,7 @@ impl Context<'_> {
     fn facts(&self, p: usize) -> Vec<Fact> {
         let lang = self.lang;
         let stats = &self.scores.participants[p].question_stats;
-        let class_stats = &self.standings.classes[self.standings.class_of[p]].question_stats;
+        let class_stats = &self.standings.class_of(p).question_stats;
         self.season
             .questions
             .iter()

@@ -40,7 +40,7 @@ pub struct ObserverRow {
 impl Context<'_> {
     pub(super) fn firmness(&self, p: usize) -> Option<Firmness> {
         let r = &self.robustness.participants[p];
-        let class = &self.standings.classes[self.standings.class_of[p]];
+        let class = &self.standings.class_of(p);
         Some(Firmness {
             rank: self.standings.class_rank[p]?,
             of: class.n_eligible,

@@ -68,7 +68,7 @@ pub fn find(season: &Season, data: &Dataset, scores: &Scores, standings: &Standi
     let participants = (0..data.participants.len())
         .into_par_iter()
         .map(|p| {
-            let others = &others[standings.class_of[p]];
+            let others = &others[standings.class_index[p].0];
             participant_findings(season, scores, standings, &moments[p], others, places[p], p)
         })
         .collect();
@@ -111,7 +111,7 @@ fn class_others(
 /// Each participant's place among its class's eligible members, in member order; one not
 /// eligible gets the place past their end, where [`others_moments`] pools them all.
 fn eligible_places(standings: &Standings) -> Vec<usize> {
-    let mut places = vec![0; standings.class_of.len()];
+    let mut places = vec![0; standings.class_index.len()];
     for class in &standings.classes {
         let eligible = class.members.iter().filter(|&&m| standings.eligible[m]);
         let k = eligible.count();
@@ -135,7 +135,7 @@ fn participant_findings(
     place: usize,
     p: usize,
 ) -> ParticipantFindings {
-    let class = &standings.classes[standings.class_of[p]];
+    let class = &standings.class_of(p);
     let figures = &scores.participants[p];
     ParticipantFindings {
         areas: (0..season.areas.len())

@@ -16,7 +16,12 @@ pub(super) struct AcceptedParticipants {
     pub rejected: HashMap<String, usize>,
 }
 
-pub(super) fn check(season: &Season, pt: &Table, rows: &[Row], diagnostics: &mut Diagnostics) -> AcceptedParticipants {
+pub(super) fn check(
+    season: &Season,
+    pt: &Table,
+    rows: &[Row],
+    diagnostics: &mut Diagnostics,
+) -> AcceptedParticipants {
     let columns = Columns::new(pt, &COLUMNS, diagnostics);
     for (i, h) in pt.headers.iter().enumerate() {
         if !COLUMNS.contains(&h.as_str()) && !h.is_empty() {
@@ -151,7 +156,12 @@ impl Reader<'_> {
     }
 
     /// The channels listed with `|`, as indexes into the season's channels.
-    fn channels(&self, text: &str, at: super::table::Place, diagnostics: &mut Diagnostics) -> Vec<usize> {
+    fn channels(
+        &self,
+        text: &str,
+        at: super::table::Place,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<usize> {
         let mut channels = Vec::new();
         for name in text.split('|').map(str::trim).filter(|s| !s.is_empty()) {
             match self.season.channel_index(&name.to_lowercase()) {

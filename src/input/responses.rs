@@ -105,7 +105,11 @@ impl<'a> Responses<'a> {
                 );
             }
         }
-        if diagnostics.errors.iter().any(|e| e.place.file == table.file) {
+        if diagnostics
+            .errors
+            .iter()
+            .any(|e| e.place.file == table.file)
+        {
             return None;
         }
         Some(Responses {
@@ -301,7 +305,12 @@ impl<'a> Responses<'a> {
 
     /// The row's participant: `Some(None)` for an unknown one (an error), `None` when the row
     /// is not read at all (its participant's own row already stops the run).
-    fn participant(&self, f: &Fields, pid: &str, diagnostics: &mut Diagnostics) -> Option<Option<usize>> {
+    fn participant(
+        &self,
+        f: &Fields,
+        pid: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Option<usize>> {
         let participant = self.by_id.get(pid).copied();
         if participant.is_some() {
             return Some(participant);
@@ -484,13 +493,19 @@ impl<'a> Responses<'a> {
     }
 
     /// Non-empty comments by their column's place in [`Responses::comment_columns`].
-    fn comments(&self, f: &Fields, pid: &str, diagnostics: &mut Diagnostics) -> Vec<(usize, String)> {
+    fn comments(
+        &self,
+        f: &Fields,
+        pid: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<(usize, String)> {
         self.comments
             .iter()
             .enumerate()
             .filter_map(|(index, (c, _))| {
                 let text = f.row.field(*c).trim();
-                (!text.is_empty()).then(|| (index, diagnostics.showable(text, || f.at(Some(*c)), pid)))
+                (!text.is_empty())
+                    .then(|| (index, diagnostics.showable(text, || f.at(Some(*c)), pid)))
             })
             .collect()
     }

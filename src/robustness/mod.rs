@@ -87,7 +87,7 @@ fn firmness(
     }
     let f = &scores.participants[p];
     let position = |z| Some(funnel?.position(f.total?, f.n_inquiries, z));
-    let in_winner_class = standings.classes[standings.class_of[p]].has_winner;
+    let in_winner_class = standings.class_of(p).has_winner;
     let win = |share: fn(&RankTally, usize) -> f64| {
         tally.filter(|_| in_winner_class).map(|t| share(t, p))
     };

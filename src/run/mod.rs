@@ -60,6 +60,8 @@ pub struct RunSummary {
     pub participants: usize,
     pub inquiries: usize,
     pub rows_read: usize,
+    /// `Dataset::rows_accepted`: rows read = accepted + rejected.
+    pub rows_accepted: usize,
     pub rows_rejected: usize,
     pub reports: usize,
     /// Documents rendered in this run (their inputs changed, or `--force`).
@@ -121,7 +123,7 @@ impl RunSummary {
             "participants": self.participants,
             "inquiries": self.inquiries,
             "rows_read": self.rows_read,
-            "rows_accepted": self.rows_read - self.rows_rejected,
+            "rows_accepted": self.rows_accepted,
             "rows_rejected": self.rows_rejected,
             "reports_selected": self.reports,
             "documents_rendered": self.rendered.len(),
@@ -367,6 +369,7 @@ fn summarise(
         participants: data.participants.len(),
         inquiries: data.inquiries.len(),
         rows_read: data.rows_read,
+        rows_accepted: data.rows_accepted(),
         rows_rejected: data.rows_rejected,
         reports: selected.len(),
         rendered: planned
