@@ -1,268 +1,14 @@
-//! Reading an input file into rows of text, each with its line (CSV) or row (Parquet) number.
-//! Typed checks happen in `input`; this module only knows file formats.
+//! CSV text: the header read at once, the rows read in batches where they are checked, and
+//! the line of an error shown with the field at fault.
 
-use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::{Batch, Body, Bytes, InputError, Table, whole};
 use crate::config::Encoding;
 use crate::snippet::Snippet;
-use polars::prelude::{Column, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader};
-
-/// Where in an input file something is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Place {
-    pub file: PathBuf,
-    /// The sheet of an Excel file.
-    pub sheet: Option<String>,
-    /// 1-based line in a CSV file (the header is line 1), the row number in an Excel sheet,
-    /// or data row + 1 in Parquet, so all read the same way. `None` for the file as a whole.
-    pub line: Option<usize>,
-    /// 1-based column number and header name.
-    pub column: Option<(usize, String)>,
-}
-
-impl fmt::Display for Place {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(sheet) = &self.sheet {
-            write!(f, "[{sheet}]")?;
-        }
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some((number, _)) = &self.column {
-                write!(f, ":{number}")?;
-            }
-        }
-        if let Some((_, name)) = &self.column {
-            write!(f, ": column `{name}`")?;
-        }
-        Ok(())
-    }
-}
-
-/// A problem in an input file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, thiserror::Error)]
-#[error("{place}: {message}")]
-pub struct InputError {
-    pub place: Place,
-    /// The offending value as written, empty when the problem is not one value.
-    pub value: String,
-    pub message: String,
-    /// A hint such as `did you mean `email`?`.
-    pub help: Option<String>,
-    /// The line of a CSV file with the field at fault marked, added by [`annotate`] when
-    /// the errors are shown.
-    pub snippet: Option<Snippet>,
-}
-
-/// An input file as header and rows of text; empty cells are empty strings.
-#[derive(Debug)]
-pub struct Table {
-    pub file: PathBuf,
-    /// The sheet an Excel table was read from.
-    pub sheet: Option<String>,
-    /// The file's bytes as read (before any decoding), hashed for the manifest only once
-    /// they are needed, so the hash runs beside the checks.
-    source: Bytes,
-    pub headers: Vec<String>,
-    body: Body,
-}
-
-/// A table's data rows: read already, or CSV text read row by row as it is checked, so a
-/// large file is held once as text rather than again as a million rows.
-#[derive(Debug)]
-enum Body {
-    Rows(Vec<Row>),
-    Csv {
-        /// The file's text; its first record is the header.
-        text: Bytes,
-        /// Where the text starts, after a byte-order mark.
-        start: usize,
-        delimiter: u8,
-    },
-}
-
-/// A file's bytes: mapped when they are read as they are, else in memory (decoded text,
-/// tables built in memory); shared, so the file can be hashed while it is read.
-#[derive(Debug, Clone)]
-pub enum Bytes {
-    Mapped(Arc<memmap2::Mmap>),
-    Owned(Arc<Vec<u8>>),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(map) => map,
-            Bytes::Owned(bytes) => bytes,
-        }
-    }
-}
-
-impl From<Vec<u8>> for Bytes {
-    fn from(bytes: Vec<u8>) -> Bytes {
-        Bytes::Owned(Arc::new(bytes))
-    }
-}
-
-impl Bytes {
-    /// The file mapped into memory, or read when it cannot be (an empty file, a pipe).
-    fn of_file(path: &Path) -> std::io::Result<Bytes> {
-        let file = std::fs::File::open(path)?;
-        // SAFETY: the map is only read. Another program truncating the file while ksp
-        // reads it would end the run (SIGBUS) before anything is written; rewriting it
-        // would change what is read, as it would with a copy read at that moment.
-        match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) if !map.is_empty() => Ok(Bytes::Mapped(Arc::new(map))),
-            _ => std::fs::read(path).map(Bytes::from),
-        }
-    }
-}
-
-/// A data row: its line and its cells, in one buffer. The cells are UTF-8 however the row was
-/// read: CSV text is checked whole before its rows are read, and Parquet and Excel cells come
-/// as text. So they are read as bytes and not checked a second time, record by record (the
-/// csv crate's check was a twentieth of `ksp validate` of a million inquiries).
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub line: usize,
-    cells: csv::ByteRecord,
-}
-
-impl Row {
-    fn of_texts<T: AsRef<str>>(line: usize, texts: &[T]) -> Row {
-        let mut cells = csv::ByteRecord::with_capacity(0, texts.len());
-        for text in texts {
-            cells.push_field(text.as_ref().as_bytes());
-        }
-        Row { line, cells }
-    }
-
-    /// The number of cells.
-    pub fn width(&self) -> usize {
-        self.cells.len()
-    }
-
-    /// Cell `c`; panics past the last (rows are checked against the header's width first).
-    pub fn field(&self, c: usize) -> &str {
-        // SAFETY: a row's cells are UTF-8 (see `Row`): the CSV delimiter (`,` or `;`), quote
-        // and line ends that split and unquote the checked text are ASCII, and an ASCII byte
-        // never stands inside a character of several bytes.
-        unsafe { std::str::from_utf8_unchecked(&self.cells[c]) }
-    }
-
-    /// Every cell, in order.
-    pub fn fields(&self) -> impl Iterator<Item = &str> {
-        (0..self.width()).map(|c| self.field(c))
-    }
-}
-
-impl Table {
-    /// Every data row in file order, read in one go (for small files); a CSV record that
-    /// cannot be read is an error at its line.
-    pub fn rows(&self) -> Vec<Result<Row, Box<InputError>>> {
-        let mut rows = Vec::new();
-        for batch in self.batches(usize::MAX) {
-            batch.for_each(|row| rows.push(row.cloned()));
-        }
-        rows
-    }
-
-    /// The data rows in batches of about `rows_per_batch`, in file order, to check in
-    /// parallel.
-    pub fn batches(
-        &self,
-        rows_per_batch: usize,
-    ) -> Box<dyn Iterator<Item = Batch<'_>> + Send + '_> {
-        match &self.body {
-            Body::Rows(rows) => Box::new(rows.chunks(rows_per_batch).map(Batch::Rows)),
-            Body::Csv {
-                text,
-                start,
-                delimiter,
-            } => Box::new(CsvBatches::new(
-                self,
-                &text[*start..],
-                *delimiter,
-                rows_per_batch,
-            )),
-        }
-    }
-
-    /// SHA-256 of the file's bytes, for the manifest.
-    pub fn sha256(&self) -> String {
-        crate::hash::sha256_hex(&self.source)
-    }
-
-    /// The file's size in bytes.
-    pub fn size(&self) -> u64 {
-        self.source.len() as u64
-    }
-
-    pub fn place(&self, line: Option<usize>, column: Option<usize>) -> Place {
-        Place {
-            file: self.file.clone(),
-            sheet: self.sheet.clone(),
-            line,
-            column: column.map(|c| (c + 1, self.headers.get(c).cloned().unwrap_or_default())),
-        }
-    }
-}
-
-/// A problem with a file as a whole, or with one of its lines as a whole.
-fn whole(
-    file: &Path,
-    sheet: Option<&str>,
-    line: Option<usize>,
-    message: String,
-) -> Box<InputError> {
-    Box::new(InputError {
-        place: Place {
-            file: file.to_path_buf(),
-            sheet: sheet.map(str::to_string),
-            line,
-            column: None,
-        },
-        value: String::new(),
-        message,
-        help: None,
-        snippet: None,
-    })
-}
-
-/// Reads a CSV, Excel or Parquet file, chosen by its extension. CSV text is UTF-8 unless the
-/// config says `input.encoding = "windows-1252"` (Excel's Western European default); an Excel
-/// workbook is read from its first sheet or the one named by `input.sheet`.
-pub fn read(
-    path: &Path,
-    delimiter: Option<u8>,
-    encoding: Encoding,
-    sheet: Option<&str>,
-) -> Result<Table, Box<InputError>> {
-    let whole = |message: String| whole(path, None, None, message);
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let bytes = Bytes::of_file(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let table = match extension.as_str() {
-        "parquet" | "pq" => read_parquet(path, &bytes),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &bytes, sheet),
-        _ if encoding == Encoding::Windows1252 => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
-            read_csv(path, text.into_owned().into_bytes(), delimiter)
-        }
-        _ => read_csv(path, bytes.clone(), delimiter),
-    };
-    table.map(|t| Table { source: bytes, ..t })
-}
 
 /// Reads CSV text: UTF-8 with or without a byte-order mark, `,` or `;`, LF or CRLF, quoted
 /// fields with newlines. Only the header is read here; rows are read as they are checked
@@ -354,7 +100,7 @@ fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
 
 /// The data rows of CSV text with their lines. The csv crate does not count newlines inside
 /// quoted fields, so lines are counted here from byte offsets.
-struct CsvRows<'t> {
+pub(super) struct CsvRows<'t> {
     table: &'t Table,
     text: &'t [u8],
     reader: csv::Reader<&'t [u8]>,
@@ -365,7 +111,7 @@ struct CsvRows<'t> {
 
 impl<'t> CsvRows<'t> {
     /// The rows of `text`, which starts on `line`.
-    fn new(table: &'t Table, text: &'t [u8], delimiter: u8, line: usize) -> Self {
+    pub(super) fn new(table: &'t Table, text: &'t [u8], delimiter: u8, line: usize) -> Self {
         CsvRows {
             table,
             text,
@@ -388,7 +134,7 @@ impl<'t> CsvRows<'t> {
     }
 
     /// Reads the next row into `fields` and gives its line.
-    fn read_into(
+    pub(super) fn read_into(
         &mut self,
         fields: &mut csv::ByteRecord,
     ) -> Option<Result<usize, Box<InputError>>> {
@@ -418,52 +164,10 @@ fn count_lines(text: &[u8]) -> usize {
     text.iter().filter(|b| **b == b'\n').count()
 }
 
-/// A run of a table's rows that one thread checks.
-pub enum Batch<'t> {
-    Rows(&'t [Row]),
-    /// CSV text that starts on `line`, read when the batch is checked.
-    Csv {
-        table: &'t Table,
-        text: &'t [u8],
-        line: usize,
-        delimiter: u8,
-    },
-}
-
-impl Batch<'_> {
-    /// Calls `f` with each row in turn; CSV rows are read into one reused record.
-    pub fn for_each(self, mut f: impl FnMut(Result<&Row, Box<InputError>>)) {
-        match self {
-            Batch::Rows(rows) => rows.iter().for_each(|row| f(Ok(row))),
-            Batch::Csv {
-                table,
-                text,
-                line,
-                delimiter,
-            } => {
-                let mut rows = CsvRows::new(table, text, delimiter, line);
-                let mut row = Row {
-                    line,
-                    cells: csv::ByteRecord::new(),
-                };
-                while let Some(read) = rows.read_into(&mut row.cells) {
-                    match read {
-                        Ok(line) => {
-                            row.line = line;
-                            f(Ok(&row));
-                        }
-                        Err(e) => f(Err(e)),
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Cuts CSV text into batches of whole records. Finding where records end is a light pass
 /// over the text ([`after_records`]: no fields kept, no UTF-8 checks, done for the whole file
 /// already); the batches' rows are read where they are checked, in parallel.
-struct CsvBatches<'t> {
+pub(super) struct CsvBatches<'t> {
     table: &'t Table,
     text: &'t [u8],
     delimiter: u8,
@@ -473,7 +177,12 @@ struct CsvBatches<'t> {
 }
 
 impl<'t> CsvBatches<'t> {
-    fn new(table: &'t Table, text: &'t [u8], delimiter: u8, rows_per_batch: usize) -> Self {
+    pub(super) fn new(
+        table: &'t Table,
+        text: &'t [u8],
+        delimiter: u8,
+        rows_per_batch: usize,
+    ) -> Self {
         // After the header, read by `read_csv` already.
         let start = after_records(text, 0, 1, delimiter);
         CsvBatches {
@@ -630,134 +339,10 @@ fn detect_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-fn read_parquet(path: &Path, bytes: &Bytes) -> Result<Table, Box<InputError>> {
-    let whole = |message: String| whole(path, None, None, message);
-    let frame = ParquetReader::new(std::io::Cursor::new(&bytes[..]))
-        .finish()
-        .map_err(|e| whole(format!("cannot read the Parquet file: {e}")))?;
-    let headers: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let mut rows: Vec<Row> = (0..frame.height())
-        .map(|i| Row {
-            line: i + 2,
-            cells: csv::ByteRecord::with_capacity(0, headers.len()),
-        })
-        .collect();
-    for column in frame.columns() {
-        let text = column.cast(&DataType::String).map_err(|e| {
-            whole(format!(
-                "column `{}` cannot be read as text: {e}",
-                column.name()
-            ))
-        })?;
-        let text = text
-            .str()
-            .map_err(|e| whole(format!("column `{}`: {e}", column.name())))?;
-        for (row, value) in rows.iter_mut().zip(text.iter()) {
-            row.cells.push_field(value.unwrap_or("").as_bytes());
-        }
-    }
-    Ok(Table {
-        file: path.to_path_buf(),
-        sheet: None,
-        source: bytes.clone(),
-        headers,
-        body: Body::Rows(rows),
-    })
-}
-
-fn read_workbook(
-    path: &Path,
-    bytes: &Bytes,
-    sheet: Option<&str>,
-) -> Result<Table, Box<InputError>> {
-    use calamine::{Data, DataType, Reader};
-    let whole = |message: String| whole(path, sheet, None, message);
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(&bytes[..]))
-        .map_err(|e| whole(format!("cannot read the workbook: {e}")))?;
-    let names = workbook.sheet_names();
-    let name = match sheet {
-        Some(s) if names.iter().any(|n| n == s) => s.to_string(),
-        Some(s) => {
-            return Err(whole(format!(
-                "the workbook has no sheet `{s}`: it has {}",
-                names.join(", ")
-            )));
-        }
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| whole("the workbook has no sheets".into()))?,
-    };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| whole(format!("cannot read sheet `{name}`: {e}")))?;
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let first_column = range.start().map_or(0, |(_, column)| column as usize);
-    let text = |cell: &Data| match cell {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(_) => cell
-            .as_datetime()
-            .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
-        Data::Error(e) => format!("#{e:?}"),
-    };
-    // Columns left of the used range are empty in the sheet; keep positions as Excel shows them.
-    let mut rows = range.rows().enumerate().map(|(i, cells)| {
-        let mut fields = vec![String::new(); first_column];
-        fields.extend(cells.iter().map(text));
-        Row::of_texts(first_row + i + 1, &fields)
-    });
-    let headers = match rows.next() {
-        Some(row) if row.line == 1 => row.fields().map(|h| h.trim().to_string()).collect(),
-        _ => {
-            return Err(whole(format!(
-                "sheet `{name}` does not start with a header row in row 1"
-            )));
-        }
-    };
-    let rows: Vec<Row> = rows.collect();
-    Ok(Table {
-        file: path.to_path_buf(),
-        sheet: Some(name),
-        source: bytes.clone(),
-        headers,
-        body: Body::Rows(rows),
-    })
-}
-
-/// Converts CSV text to Parquet with every column as text, the way survey tools export it.
-pub fn csv_to_parquet(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-    let table = read_csv(Path::new("input.csv"), bytes.to_vec(), None)?;
-    let rows = table.rows().into_iter().collect::<Result<Vec<_>, _>>()?;
-    let columns: Vec<Column> = table
-        .headers
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let values: Vec<&str> = rows
-                .iter()
-                .map(|r| if c < r.width() { r.field(c) } else { "" })
-                .collect();
-            Column::new(name.as_str().into(), values)
-        })
-        .collect();
-    let mut frame = DataFrame::new(rows.len(), columns)?;
-    let mut out = Vec::new();
-    ParquetWriter::new(&mut out).finish(&mut frame)?;
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::table::{Row, read};
     use proptest::prelude::*;
 
     /// Where the csv crate's reader stands after each record of `text`.
