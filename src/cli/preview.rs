@@ -1,11 +1,9 @@
 //! `ksp preview`.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use super::Outcome;
-use ksp::run::{Preview, PreviewOptions, changed_files as changed};
+use ksp::run::{FileWatch, Preview, PreviewOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -46,24 +44,15 @@ pub fn preview(args: Args) -> Result<Outcome, ksp::Error> {
         return Ok(Outcome::Done);
     }
     // What the files are now, before saying so: an edit right after the message is a change.
-    let mut seen = HashMap::new();
-    changed(&preview.watched(), &mut seen);
-    println!("ksp: watching the templates, the config and the input files; Ctrl-C ends");
+    let mut watch = FileWatch::new(&preview.watched());
+    let how = if watch.on_events() {
+        "on file-system events"
+    } else {
+        "looking every 100 ms"
+    };
+    println!("ksp: watching the templates, the config and the input files ({how}); Ctrl-C ends");
     loop {
-        std::thread::sleep(Duration::from_millis(100));
-        let mut files = changed(&preview.watched(), &mut seen);
-        if files.is_empty() {
-            continue;
-        }
-        // An editor saves in several writes: wait until the files are quiet.
-        loop {
-            std::thread::sleep(Duration::from_millis(120));
-            let more = changed(&preview.watched(), &mut seen);
-            if more.is_empty() {
-                break;
-            }
-            files.extend(more);
-        }
+        let files = watch.wait(&preview.watched());
         if let Err(e) = preview.reload(&files) {
             eprintln!("error: {e}");
         }

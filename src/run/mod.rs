@@ -6,6 +6,7 @@ mod plan;
 mod prepare;
 mod preview;
 mod progress;
+mod watch;
 mod workers;
 
 use std::collections::HashMap;
@@ -16,7 +17,8 @@ pub use plan::Doc;
 pub use prepare::{
     Checked, Prepared, check, named_files, prepare, prepare_config, report_date, season_inputs,
 };
-pub use preview::{Preview, PreviewOptions, changed_files};
+pub use preview::{Preview, PreviewOptions};
+pub use watch::{FileWatch, changed_files};
 pub use workers::{PartOptions, render_worker};
 
 use crate::config::{self, OnBadRow};

@@ -1,10 +1,9 @@
 //! `ksp preview`: one document of a season rendered to a file, and with `--watch` again
 //! whenever a template, the config or an input file changes.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use super::plan::{Doc, Jobs};
 use super::prepare::{Prepared, prepare, report_date};
@@ -144,22 +143,4 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         source,
     })?;
     Ok(())
-}
-
-/// What tells a file changed: its modification time and size (an edit within the clock's
-/// tick still changes the size), `None` when it cannot be read.
-pub type Stamp = Option<(SystemTime, u64)>;
-
-/// The files of `files` whose stamp changed since `seen`, which is updated.
-pub fn changed_files(files: &[PathBuf], seen: &mut HashMap<PathBuf, Stamp>) -> Vec<PathBuf> {
-    let mut changed = Vec::new();
-    for file in files {
-        let stamp = std::fs::metadata(file)
-            .and_then(|m| Ok((m.modified()?, m.len())))
-            .ok();
-        if seen.insert(file.clone(), stamp) != Some(stamp) {
-            changed.push(file.clone());
-        }
-    }
-    changed
 }
