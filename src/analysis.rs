@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::config::{
-    Breakdown, BreakdownColumn, Category, Label, MeanOf, Measure, Season, Sector, Texts, TimeLimit,
+    Breakdown, BreakdownColumn, Category, ChannelIx, Label, MeanOf, Measure, Season, Sector, Texts,
+    TimeLimit,
 };
 use crate::input::{Answer, Dataset, Inquiry};
 use crate::rank::Standings;
@@ -155,7 +156,7 @@ pub fn analyse(
             .map(|c| {
                 let on: Vec<&InquiryScore> = ids
                     .iter()
-                    .filter(|&&i| data.inquiries[i].channel == c)
+                    .filter(|&&i| data.inquiries[i].channel == ChannelIx(c))
                     .map(|&i| &scores.inquiries[i])
                     .filter(|s| s.answered)
                     .collect();
@@ -207,7 +208,7 @@ fn category_index(
     inquiry: &Inquiry,
 ) -> Option<usize> {
     let key: String = match b.column {
-        BreakdownColumn::Channel => return Some(inquiry.channel),
+        BreakdownColumn::Channel => return Some(inquiry.channel.0),
         BreakdownColumn::Attempts => inquiry.attempts.to_string(),
         BreakdownColumn::Sector => match data.participants[inquiry.participant].sector {
             Sector::Private => "private".into(),

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::config::Season;
+use crate::config::{ChannelIx, Season};
 use crate::input::Dataset;
 use crate::score::{ParticipantFigures, QuestionStats, Scores};
 use crate::stats;
@@ -48,8 +48,8 @@ pub enum AwardKind {
 pub struct Award {
     pub kind: AwardKind,
     pub class: String,
-    /// Index into `Season::channels` for best-per-channel awards.
-    pub channel: Option<usize>,
+    /// For best-per-channel awards.
+    pub channel: Option<ChannelIx>,
     pub participant: usize,
     pub total: Option<f64>,
     /// The figure ranked on: the total, or the channel score.
@@ -332,7 +332,7 @@ fn channel_awards(
         awards.extend(best.into_iter().map(|p| Award {
             kind: AwardKind::BestChannel,
             class: data.participants[p].class.clone(),
-            channel: Some(c),
+            channel: Some(ChannelIx(c)),
             participant: p,
             total: figures[p].total,
             score: Some(top),

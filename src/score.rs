@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::{Channel, Question, QuestionKind, Season, Sector};
+use crate::config::{AreaIx, Channel, ChannelIx, Question, QuestionKind, Season, Sector};
 use crate::input::{Answer, Dataset, Inquiry};
 use crate::stats;
 
@@ -157,7 +157,7 @@ pub fn band_share(channel: &Channel, wait: i64) -> f64 {
 }
 
 pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> InquiryScore {
-    let channel = &season.channels[inquiry.channel];
+    let channel = &season.channel(inquiry.channel);
     let sector = data.participants[inquiry.participant].sector;
     let wait = wait_seconds(season, channel, inquiry);
     let answered = match channel.limit {
@@ -171,7 +171,7 @@ pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> Inqu
     let mut area_pct = vec![None; season.areas.len()];
     if !answered {
         if let Some(w) = season.wait_area {
-            area_pct[w] = Some(0.0);
+            area_pct[w.0] = Some(0.0);
         }
         return InquiryScore {
             answered,
@@ -185,12 +185,12 @@ pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> Inqu
     let mut possible = vec![0.0; season.areas.len()];
     for (qi, q) in season.questions.iter().enumerate() {
         if let (Some(area), Some((points, most))) = (q.area, points(season, inquiry, sector, qi)) {
-            earned[area] += points;
-            possible[area] += most;
+            earned[area.0] += points;
+            possible[area.0] += most;
         }
     }
     for (a, pct) in area_pct.iter_mut().enumerate() {
-        if Some(a) == season.wait_area {
+        if Some(AreaIx(a)) == season.wait_area {
             if channel.limit.is_some() {
                 let share = band_share(
                     channel,
@@ -294,8 +294,10 @@ pub fn participant_figures(
         .iter()
         .enumerate()
         .map(|(c, channel)| {
-            let on: Vec<&(&Inquiry, &InquiryScore)> =
-                inquiries.iter().filter(|(i, _)| i.channel == c).collect();
+            let on: Vec<&(&Inquiry, &InquiryScore)> = inquiries
+                .iter()
+                .filter(|(i, _)| i.channel == ChannelIx(c))
+                .collect();
             let answered: Vec<&InquiryScore> =
                 on.iter().map(|(_, s)| *s).filter(|s| s.answered).collect();
             let waits = sorted(
@@ -527,7 +529,7 @@ mod tests {
             name: "P".into(),
             class: "K".into(),
             sector,
-            channels: vec![0, 1],
+            channels: vec![ChannelIx(0), ChannelIx(1)],
             line: 2,
         }];
         Dataset {
@@ -555,7 +557,7 @@ mod tests {
             line: 2,
             participant: 0,
             shopper_id: String::new(),
-            channel,
+            channel: ChannelIx(channel),
             attempts: 1,
             sent_at: at(sent),
             answered_at: answered.map(at),

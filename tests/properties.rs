@@ -184,7 +184,7 @@ fn flawless(season: &Season, channels: &[usize], public: bool) -> (String, Strin
         for q in &season.questions {
             row.push(match q.kind {
                 _ if !q.applies(
-                    c % season.channels.len(),
+                    ksp::config::ChannelIx(c % season.channels.len()),
                     if public {
                         ksp::config::Sector::Public
                     } else {

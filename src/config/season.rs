@@ -44,18 +44,28 @@ pub struct Area {
     pub points: Option<f64>,
 }
 
+/// An area's place in `Season::areas`: a type of its own where it sits beside other indexes
+/// (a question's area), so it cannot be taken for a channel's or a question's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AreaIx(pub usize);
+
+/// A channel's place in `Season::channels`, typed for the same reason (a question's or a
+/// participant's channels, an inquiry's channel, a best-per-channel award).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChannelIx(pub usize);
+
 /// A checked question.
 #[derive(Debug, Clone)]
 pub struct Question {
     pub id: String,
-    /// Index into `Season::areas`; `None` for report-only questions.
-    pub area: Option<usize>,
+    /// `None` for report-only questions.
+    pub area: Option<AreaIx>,
     pub kind: QuestionKind,
     pub scale: Option<(i64, i64)>,
     pub points: f64,
     pub options: Vec<ChoiceOption>,
-    /// Indexes into `Season::channels`; `None` means every channel.
-    pub channels: Option<Vec<usize>>,
+    /// `None` means every channel.
+    pub channels: Option<Vec<ChannelIx>>,
     pub skip_sectors: Vec<Sector>,
     pub report_only: bool,
     pub top_box: i64,
@@ -80,7 +90,7 @@ pub struct ChoiceOption {
 }
 
 impl Question {
-    pub fn applies(&self, channel: usize, sector: Sector) -> bool {
+    pub fn applies(&self, channel: ChannelIx, sector: Sector) -> bool {
         self.channels.as_ref().is_none_or(|c| c.contains(&channel))
             && !self.skip_sectors.contains(&sector)
     }
@@ -175,7 +185,7 @@ pub struct Threshold {
     pub measure: Measure,
     /// Index into `Season::questions` (a yes/no question).
     pub outcome: usize,
-    pub channel: Option<usize>,
+    pub channel: Option<ChannelIx>,
     pub min_group: usize,
 }
 
@@ -220,7 +230,7 @@ pub struct Season {
     pub areas: Vec<Area>,
     pub questions: Vec<Question>,
     /// Index of the `wait` area, when configured.
-    pub wait_area: Option<usize>,
+    pub wait_area: Option<AreaIx>,
     /// Questions shown under customer experience, as indexes into `questions`.
     pub report_cx: Vec<usize>,
     pub breakdowns: Vec<Breakdown>,
@@ -239,11 +249,19 @@ pub struct Season {
 }
 
 impl Season {
-    pub fn channel_index(&self, id: &str) -> Option<usize> {
-        self.channels.iter().position(|c| c.id == id)
+    pub fn channel_index(&self, id: &str) -> Option<ChannelIx> {
+        self.channels.iter().position(|c| c.id == id).map(ChannelIx)
     }
 
-    pub fn area_index(&self, id: &str) -> Option<usize> {
-        self.areas.iter().position(|a| a.id == id)
+    pub fn area_index(&self, id: &str) -> Option<AreaIx> {
+        self.areas.iter().position(|a| a.id == id).map(AreaIx)
+    }
+
+    pub fn channel(&self, c: ChannelIx) -> &Channel {
+        &self.channels[c.0]
+    }
+
+    pub fn area(&self, a: AreaIx) -> &Area {
+        &self.areas[a.0]
     }
 }

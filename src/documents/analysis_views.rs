@@ -345,7 +345,7 @@ impl Context<'_> {
             .map(|(t, result)| {
                 let business = t.measure == Measure::Wait
                     && t.channel
-                        .is_some_and(|c| self.season.channels[c].business_time);
+                        .is_some_and(|c| self.season.channel(c).business_time);
                 let time = |s: i64| duration(s as f64, business, lang);
                 let yes_share = (result.n > 0).then(|| result.n_yes as f64 / result.n as f64);
                 ThresholdView {
@@ -355,7 +355,7 @@ impl Context<'_> {
                     outcome: self.season.questions[t.outcome].text.get(lang).to_string(),
                     channel: t
                         .channel
-                        .map(|c| self.season.channels[c].name.get(lang).to_string()),
+                        .map(|c| self.season.channel(c).name.get(lang).to_string()),
                     n: result.n,
                     yes_share: percent(yes_share, lang),
                     min_group: t.min_group,

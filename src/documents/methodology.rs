@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::format::{Duration, duration, weight};
-use crate::config::{Language, QuestionKind, Season};
+use crate::config::{AreaIx, Language, QuestionKind, Season};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Methodology {
@@ -96,7 +96,7 @@ fn area(season: &Season, a: usize) -> MethodArea {
         .questions
         .iter()
         .enumerate()
-        .filter(|(_, q)| q.area == Some(a))
+        .filter(|(_, q)| q.area == Some(AreaIx(a)))
         .map(|(qi, q)| MethodQuestion {
             code: format!("Q{}", qi + 1),
             text: q.text.get(lang).to_string(),
@@ -123,7 +123,7 @@ fn area(season: &Season, a: usize) -> MethodArea {
             not_public: !q.skip_sectors.is_empty(),
             channels: q.channels.as_ref().map(|list| {
                 list.iter()
-                    .map(|&c| season.channels[c].name.get(lang).to_string())
+                    .map(|&c| season.channel(c).name.get(lang).to_string())
                     .collect()
             }),
         })
@@ -132,7 +132,7 @@ fn area(season: &Season, a: usize) -> MethodArea {
         name: area.name.get(lang).to_string(),
         weight: points(area.weight, lang),
         questions,
-        wait_points: (Some(a) == season.wait_area)
+        wait_points: (Some(AreaIx(a)) == season.wait_area)
             .then(|| points(area.points.unwrap_or(1.0), lang)),
     }
 }

@@ -9,7 +9,7 @@ use super::format::{
 };
 use super::robustness_views::Firmness;
 use super::{Context, Methodology, SeasonInfo};
-use crate::config::{QuestionKind, Sector};
+use crate::config::{AreaIx, QuestionKind, Sector};
 use crate::input::{Answer, Inquiry};
 use crate::rank::AwardKind;
 
@@ -269,7 +269,7 @@ impl Context<'_> {
                 channel: (a.kind == AwardKind::BestChannel)
                     .then(|| {
                         a.channel
-                            .map(|c| self.season.channels[c].name.get(self.lang).to_string())
+                            .map(|c| self.season.channel(c).name.get(self.lang).to_string())
                     })
                     .flatten(),
             })
@@ -327,7 +327,7 @@ impl Context<'_> {
                     .questions
                     .iter()
                     .enumerate()
-                    .filter(|(_, q)| q.area == Some(a))
+                    .filter(|(_, q)| q.area == Some(AreaIx(a)))
                     .map(|(qi, q)| QuestionRow {
                         code: format!("Q{}", qi + 1),
                         text: q.text.get(lang).to_string(),
@@ -485,13 +485,13 @@ impl Context<'_> {
     fn comment_groups(&self, p: usize) -> Vec<CommentGroup> {
         let (season, data, lang) = (self.season, self.data, self.lang);
         let mut groups: Vec<(usize, &String)> = data.comment_columns.iter().enumerate().collect();
-        groups.sort_by_key(|(_, g)| season.area_index(g).unwrap_or(usize::MAX));
+        groups.sort_by_key(|(_, g)| season.area_index(g).map_or(usize::MAX, |a| a.0));
         groups
             .into_iter()
             .map(|(column, group)| CommentGroup {
                 name: season.area_index(group).map_or_else(
                     || group.replace('_', " "),
-                    |a| season.areas[a].name.get(lang).to_string(),
+                    |a| season.area(a).name.get(lang).to_string(),
                 ),
                 comments: self.inquiries_of[p]
                     .iter()
@@ -505,7 +505,7 @@ impl Context<'_> {
                     })
                     .map(|(inquiry, text)| CommentRow {
                         date: self.day_of(inquiry),
-                        channel: season.channels[inquiry.channel].name.get(lang).to_string(),
+                        channel: season.channel(inquiry.channel).name.get(lang).to_string(),
                         text: text.clone(),
                         rtl: crate::glyphs::is_right_to_left(text),
                     })
@@ -530,7 +530,7 @@ impl Context<'_> {
             .map(|&i| {
                 let inquiry = &data.inquiries[i];
                 let s = &self.scores.inquiries[i];
-                let channel = &season.channels[inquiry.channel];
+                let channel = &season.channel(inquiry.channel);
                 InquiryRow {
                     id: inquiry.id.clone(),
                     date: self.day_of(inquiry),

@@ -235,7 +235,7 @@ impl Context<'_> {
                 class: a.class.clone(),
                 channel: a
                     .channel
-                    .map(|c| self.season.channels[c].name.get(self.lang).to_string())
+                    .map(|c| self.season.channel(c).name.get(self.lang).to_string())
                     .unwrap_or_default(),
                 score: score(a.score, self.lang),
             })

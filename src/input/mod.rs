@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 pub use table::{InputError, Place, Row, Table};
 pub use values::{ValueError, parse_answer, parse_timestamp};
 
-use crate::config::{OnBadRow, Season, Sector};
+use crate::config::{ChannelIx, OnBadRow, Season, Sector};
 use crate::glyphs::{Coverage, Fix};
 use diagnostics::{Diagnostics, data_rows, text_fix_warnings};
 
@@ -26,8 +26,7 @@ pub struct Participant {
     pub name: String,
     pub class: String,
     pub sector: Sector,
-    /// Indexes into `Season::channels`.
-    pub channels: Vec<usize>,
+    pub channels: Vec<ChannelIx>,
     /// The participant's line in the participants file.
     pub line: usize,
 }
@@ -68,8 +67,7 @@ pub struct Inquiry {
     /// Index into `Dataset::participants`.
     pub participant: usize,
     pub shopper_id: String,
-    /// Index into `Season::channels`.
-    pub channel: usize,
+    pub channel: ChannelIx,
     pub attempts: u8,
     pub sent_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,

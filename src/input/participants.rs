@@ -6,7 +6,7 @@ use super::Participant;
 use super::diagnostics::{Columns, Diagnostics, ragged};
 use super::table::{Row, Table};
 use super::values::suggestion;
-use crate::config::{Season, Sector};
+use crate::config::{ChannelIx, Season, Sector};
 
 const COLUMNS: [&str; 5] = ["participant_id", "name", "class", "sector", "channels"];
 
@@ -161,7 +161,7 @@ impl Reader<'_> {
         text: &str,
         at: super::table::Place,
         diagnostics: &mut Diagnostics,
-    ) -> Vec<usize> {
+    ) -> Vec<ChannelIx> {
         let mut channels = Vec::new();
         for name in text.split('|').map(str::trim).filter(|s| !s.is_empty()) {
             match self.season.channel_index(&name.to_lowercase()) {

@@ -12,7 +12,7 @@ use super::diagnostics::{Columns, Diagnostics, blank, ragged};
 use super::table::{Batch, Place, Row, Table};
 use super::values::{parse_answer, parse_timestamp, suggestion};
 use super::{Answer, Inquiry, Participant};
-use crate::config::{BreakdownColumn, OnBadRow, RESERVED_COLUMNS, Season};
+use crate::config::{BreakdownColumn, ChannelIx, OnBadRow, RESERVED_COLUMNS, Season};
 use crate::glyphs::Coverage;
 
 /// `sent_at`, `answered_at` and `ended_at` of a row, each when given and readable.
@@ -337,7 +337,7 @@ impl<'a> Responses<'a> {
         f: &Fields,
         participant: Option<usize>,
         diagnostics: &mut Diagnostics,
-    ) -> Option<usize> {
+    ) -> Option<ChannelIx> {
         let c = self.col("channel");
         let name = f.get(c);
         let channel = self.season.channel_index(&name.to_lowercase());
@@ -425,12 +425,12 @@ impl<'a> Responses<'a> {
         &self,
         f: &Fields,
         participant: usize,
-        channel: usize,
+        channel: ChannelIx,
         has_answer_time: bool,
         diagnostics: &mut Diagnostics,
     ) -> Vec<Option<Answer>> {
         let sector = self.participants[participant].sector;
-        let answered = self.season.channels[channel].limit.is_none() || has_answer_time;
+        let answered = self.season.channel(channel).limit.is_none() || has_answer_time;
         self.season
             .questions
             .iter()

@@ -262,7 +262,7 @@ fn award(season: &Season, data: &Dataset, a: &Award) -> AwardResult {
         class: a.class.clone(),
         channel: a
             .channel
-            .map(|c| season.channels[c].id.clone())
+            .map(|c| season.channel(c).id.clone())
             .unwrap_or_default(),
         participant_id: data.participants[a.participant].id.clone(),
         total: Num(a.total),
@@ -392,7 +392,7 @@ fn thresholds(season: &Season, analysis: &Analysis) -> Vec<ThresholdResult> {
                 outcome: season.questions[t.outcome].id.clone(),
                 channel: t
                     .channel
-                    .map(|c| season.channels[c].id.clone())
+                    .map(|c| season.channel(c).id.clone())
                     .unwrap_or_default(),
                 cutoff: split.cutoff,
                 below_n: split.below_yes + split.below_no,

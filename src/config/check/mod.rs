@@ -14,7 +14,7 @@ mod times;
 use std::path::{Path, PathBuf};
 
 use super::raw::RawConfig;
-use super::season::{Season, Span};
+use super::season::{AreaIx, Season, Span};
 use crate::calendar::Calendar;
 use crate::snippet::did_you_mean;
 
@@ -62,7 +62,7 @@ pub fn check(path: &Path, raw: RawConfig) -> CheckResult<Season> {
     )?);
     let channels = channels::check_all(&raw.channels)?;
     let areas = areas::check_all(&raw.areas)?;
-    let wait_area = areas.iter().position(|a| a.id == "wait");
+    let wait_area = areas.iter().position(|a| a.id == "wait").map(AreaIx);
     let questions = questions::check_all(&raw.questions, &areas, &channels)?;
     let award = award::check(&raw.award, &areas)?;
     let (breakdowns, extra_columns) =

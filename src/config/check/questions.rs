@@ -7,6 +7,7 @@ use super::{CheckError, CheckResult, find};
 use crate::config::RESERVED_COLUMNS;
 use crate::config::raw::{QuestionKind, RawOption, RawQuestion, Texts};
 use crate::config::season::{Area, Channel, ChoiceOption, Question};
+use crate::config::season::{AreaIx, ChannelIx};
 
 pub(super) fn check_all(
     raw: &[RawQuestion],
@@ -61,13 +62,15 @@ impl Question {
             .as_ref()
             .map(|list| {
                 list.iter()
-                    .map(|c| find(&channel_ids, c, &format!("{key}.channels"), "channel"))
-                    .collect::<CheckResult<Vec<usize>>>()
+                    .map(|c| {
+                        find(&channel_ids, c, &format!("{key}.channels"), "channel").map(ChannelIx)
+                    })
+                    .collect::<CheckResult<Vec<ChannelIx>>>()
             })
             .transpose()?;
         Ok(Question {
             id: q.id.clone(),
-            area,
+            area: area.map(AreaIx),
             kind: q.kind,
             scale,
             points,
@@ -324,7 +327,7 @@ mod tests {
     #[test]
     fn valid_questions_of_each_kind() {
         let q = Question::check("questions.0", &scale_q(), &areas(), &channels()).unwrap();
-        assert_eq!((q.area, q.points, q.top_box), (Some(1), 4.0, 2));
+        assert_eq!((q.area, q.points, q.top_box), (Some(AreaIx(1)), 4.0, 2));
         let seven = RawQuestion {
             scale: Some([1, 7]),
             ..scale_q()

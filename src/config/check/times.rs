@@ -2,7 +2,7 @@
 
 use super::{CheckError, CheckResult, find, parse_span};
 use crate::config::raw::{QuestionKind, RawThreshold, Texts};
-use crate::config::season::{Channel, Question, Threshold, TimeLimit};
+use crate::config::season::{Channel, ChannelIx, Question, Threshold, TimeLimit};
 
 /// Limits of `[times]` (`times.wait_within` etc.), shortest first.
 pub(super) fn limits(key: &str, list: &[String]) -> CheckResult<Vec<TimeLimit>> {
@@ -63,7 +63,7 @@ impl Threshold {
         let channel = t
             .channel
             .as_ref()
-            .map(|c| find(&ids, c, &format!("{key}.channel"), "channel"))
+            .map(|c| find(&ids, c, &format!("{key}.channel"), "channel").map(ChannelIx))
             .transpose()?;
         if t.min_group == 0 {
             return Err(CheckError::new(
