@@ -121,35 +121,41 @@ pub enum Found {
 /// output: it is not an input, does not hold one, does not hold the current folder, and is
 /// absent, empty or ksp's.
 pub fn check_target(target: &Path, inputs: &[Input]) -> Result<Found, Refusal> {
+    check_inputs(target, inputs, true)?;
     let resolved = resolve(target);
-    for input in inputs {
-        let input_path = resolve(&input.path);
-        if input_path == resolved {
-            return Err(Refusal::IsInput {
-                target: target.to_path_buf(),
-                what: input.what.clone(),
-            });
-        }
-        if input_path.starts_with(&resolved) {
-            return Err(Refusal::HoldsInput {
-                target: target.to_path_buf(),
-                what: input.what.clone(),
-                input: input.path.clone(),
-            });
-        }
-        if input.folder && resolved.starts_with(&input_path) {
-            return Err(Refusal::InsideInput {
-                target: target.to_path_buf(),
-                what: input.what.clone(),
-                input: input.path.clone(),
-            });
-        }
-    }
     let here = std::env::current_dir().map(|d| resolve(&d));
     if here.is_ok_and(|here| here.starts_with(&resolved)) {
         return Err(Refusal::HoldsCurrentFolder(target.to_path_buf()));
     }
     inspect(target)
+}
+
+/// That `target` is no input and lies inside no folder input; and for a folder `target`,
+/// that it holds no input.
+fn check_inputs(target: &Path, inputs: &[Input], folder: bool) -> Result<(), Refusal> {
+    let resolved = resolve(target);
+    for input in inputs {
+        let input_path = resolve(&input.path);
+        let (target, what, path) = (target.to_path_buf(), input.what.clone(), input.path.clone());
+        if input_path == resolved {
+            return Err(Refusal::IsInput { target, what });
+        }
+        if folder && input_path.starts_with(&resolved) {
+            return Err(Refusal::HoldsInput {
+                target,
+                what,
+                input: path,
+            });
+        }
+        if input.folder && resolved.starts_with(&input_path) {
+            return Err(Refusal::InsideInput {
+                target,
+                what,
+                input: path,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What is at `target`: nothing, an empty folder or ksp's output; anything else is refused.
@@ -194,23 +200,7 @@ pub fn inspect(target: &Path) -> Result<Found, Refusal> {
 /// A file `path` that a command replaces (`ksp preview --out`): not an input nor inside a
 /// folder input, and if it exists, a PDF.
 pub fn check_file_target(path: &Path, inputs: &[Input]) -> Result<(), Refusal> {
-    let resolved = resolve(path);
-    for input in inputs {
-        let input_path = resolve(&input.path);
-        if input_path == resolved {
-            return Err(Refusal::IsInput {
-                target: path.to_path_buf(),
-                what: input.what.clone(),
-            });
-        }
-        if input.folder && resolved.starts_with(&input_path) {
-            return Err(Refusal::InsideInput {
-                target: path.to_path_buf(),
-                what: input.what.clone(),
-                input: input.path.clone(),
-            });
-        }
-    }
+    check_inputs(path, inputs, false)?;
     match std::fs::symlink_metadata(path) {
         Err(_) => Ok(()),
         Ok(meta) if meta.is_dir() => Err(Refusal::NotAPdf(path.to_path_buf())),
