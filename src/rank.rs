@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::config::{ChannelIx, Season};
+use crate::config::{AreaIx, ChannelIx, Season};
 use crate::input::Dataset;
 use crate::score::{ParticipantFigures, QuestionStats, Scores};
 use crate::stats;
@@ -87,12 +87,12 @@ pub fn round1(x: f64) -> f64 {
 
 /// Orders two participants best first: rounded total, then total_answered, then the
 /// tie-break area at full precision. `Equal` means they share a rank.
-pub fn compare(a: &ParticipantFigures, b: &ParticipantFigures, tie_break_area: usize) -> Ordering {
+pub fn compare(a: &ParticipantFigures, b: &ParticipantFigures, tie_break_area: AreaIx) -> Ordering {
     let key = |f: &ParticipantFigures| {
         [
             f.total.map_or(f64::NEG_INFINITY, round1),
             f.total_answered.unwrap_or(f64::NEG_INFINITY),
-            f.areas[tie_break_area].unwrap_or(f64::NEG_INFINITY),
+            f.areas[tie_break_area.0].unwrap_or(f64::NEG_INFINITY),
         ]
     };
     let (ka, kb) = (key(a), key(b));
@@ -407,22 +407,38 @@ mod tests {
     fn ties_on_rounded_total_then_answered_then_area() {
         // 80.04 and 79.96 both round to 80.0: tied on total, so total_answered decides.
         assert_eq!(
-            compare(&figures(80.04, 81.0, 50.0), &figures(79.96, 82.0, 50.0), 0),
+            compare(
+                &figures(80.04, 81.0, 50.0),
+                &figures(79.96, 82.0, 50.0),
+                AreaIx(0)
+            ),
             Ordering::Greater
         );
         // Equal totals and total_answered: the agent area decides.
         assert_eq!(
-            compare(&figures(80.0, 81.0, 60.0), &figures(80.0, 81.0, 50.0), 0),
+            compare(
+                &figures(80.0, 81.0, 60.0),
+                &figures(80.0, 81.0, 50.0),
+                AreaIx(0)
+            ),
             Ordering::Less
         );
         // Everything equal: a shared rank.
         assert_eq!(
-            compare(&figures(80.0, 81.0, 50.0), &figures(80.01, 81.0, 50.0), 0),
+            compare(
+                &figures(80.0, 81.0, 50.0),
+                &figures(80.01, 81.0, 50.0),
+                AreaIx(0)
+            ),
             Ordering::Equal
         );
         // 80.05 rounds half away from zero to 80.1, above 80.04's 80.0.
         assert_eq!(
-            compare(&figures(80.05, 0.0, 0.0), &figures(80.04, 99.0, 99.0), 0),
+            compare(
+                &figures(80.05, 0.0, 0.0),
+                &figures(80.04, 99.0, 99.0),
+                AreaIx(0)
+            ),
             Ordering::Less
         );
     }

@@ -108,8 +108,7 @@ pub struct AwardRules {
     pub min_inquiries: usize,
     pub min_class_size: usize,
     pub min_channel_inquiries: usize,
-    /// Index into `Season::areas`.
-    pub tie_break_area: usize,
+    pub tie_break_area: AreaIx,
     /// False: nobody wins anything (a channel study).
     pub enabled: bool,
     /// Bootstrap resamples of §7.1; 0 for none.

@@ -82,7 +82,8 @@ pub(super) fn of(season: &Season) -> Methodology {
         min_inquiries: season.award.min_inquiries,
         min_class_size: season.award.min_class_size,
         min_channel_inquiries: season.award.min_channel_inquiries,
-        tie_break_area: season.areas[season.award.tie_break_area]
+        tie_break_area: season
+            .area(season.award.tie_break_area)
             .name
             .get(lang)
             .to_string(),

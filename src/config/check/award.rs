@@ -2,7 +2,7 @@
 
 use super::{CheckError, CheckResult, find};
 use crate::config::raw::RawAward;
-use crate::config::season::{Area, AwardRules};
+use crate::config::season::{Area, AreaIx, AwardRules};
 
 pub(super) fn check(raw: &RawAward, areas: &[Area]) -> CheckResult<AwardRules> {
     let ids: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
@@ -23,7 +23,7 @@ pub(super) fn check(raw: &RawAward, areas: &[Area]) -> CheckResult<AwardRules> {
         min_inquiries: raw.min_inquiries,
         min_class_size: raw.min_class_size.max(1),
         min_channel_inquiries: raw.min_channel_inquiries.max(1),
-        tie_break_area,
+        tie_break_area: AreaIx(tie_break_area),
         enabled: raw.enabled,
         resamples: raw.resamples,
         seed: raw.seed,
@@ -44,7 +44,7 @@ mod tests {
     #[test]
     fn the_tie_break_area_must_exist_and_rules_are_at_least_one() {
         let rules = check(&RawAward::default(), &areas()).unwrap();
-        assert_eq!((rules.tie_break_area, rules.min_inquiries), (1, 20));
+        assert_eq!((rules.tie_break_area, rules.min_inquiries), (AreaIx(1), 20));
         let raw = RawAward {
             tie_break_area: "service".into(),
             ..RawAward::default()
