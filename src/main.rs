@@ -10,6 +10,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    cli::messages::set_quiet(args.quiet);
     ksp::output::clean_up_on_interrupt();
     ExitCode::from(cli::report(cli::execute(args.command)))
 }

@@ -41,11 +41,11 @@ pub fn diff(args: Args) -> Result<Outcome, ksp::Error> {
     )?;
     let (old, new, out) = (args.old.display(), args.new.display(), args.out.display());
     if changes.is_empty() {
-        println!("ksp: no changes from {old} to {new} (diff.csv and diff.json in {out})");
+        say!("ksp: no changes from {old} to {new} (diff.csv and diff.json in {out})");
         return Ok(Outcome::Done);
     }
     print!("{}", ksp::diff::to_table(&changes));
-    println!(
+    say!(
         "ksp: {} changes from {old} to {new} (diff.csv and diff.json in {out})",
         changes.len()
     );

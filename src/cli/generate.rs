@@ -59,7 +59,7 @@ pub fn generate(args: Args) -> Result<Outcome, ksp::Error> {
         };
         ksp::output::write_file(&args.out, &name, &bytes)?;
     }
-    println!(
+    say!(
         "ksp: wrote {} participants and {} inquiries to {}",
         args.participants,
         spec.inquiries,

@@ -21,14 +21,14 @@ pub struct Args {
 pub fn merge(args: Args) -> Result<Outcome, ksp::Error> {
     ksp::output::check_target(&args.out, &ksp::output::shard_inputs(&args.shards))?;
     let lock = ksp::output::OutputLock::acquire(&args.out, args.wait, |holder| {
-        eprintln!(
+        note!(
             "ksp: waiting for the other run into {} ({holder}) to finish",
             args.out.display()
         )
     })?;
     let merged = ksp::output::merge(&args.shards, &args.out, &lock)?;
     super::messages::print_kept(&args.out, &merged.carried, merged.kept_aside.as_deref());
-    println!(
+    say!(
         "ksp: merged {} shards, {} files, into {}",
         args.shards.len(),
         merged.files,

@@ -1,7 +1,20 @@
 //! What the command line prints: warnings, counts in words, and errors with the exit code
 //! their result maps to.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::Outcome;
+
+/// `--quiet`: errors only.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
 
 /// Prints an error, and gives the exit code of the result.
 pub fn report(result: Result<Outcome, ksp::Error>) -> u8 {
@@ -22,7 +35,7 @@ pub fn print_warnings(warnings: &[ksp::input::Warning]) {
         } else {
             String::new()
         };
-        eprintln!("warning: {}: {}{times}", w.first, w.message);
+        note!("warning: {}: {}{times}", w.first, w.message);
     }
 }
 
@@ -30,7 +43,7 @@ pub fn print_warnings(warnings: &[ksp::input::Warning]) {
 /// the old output was kept when files appeared in it during the run.
 pub fn print_kept(out: &std::path::Path, carried: &[String], kept_aside: Option<&std::path::Path>) {
     if !carried.is_empty() {
-        eprintln!(
+        note!(
             "ksp: kept {} in {} that {} not written by ksp: {}",
             counted(carried.len(), "entry"),
             out.display(),
@@ -39,7 +52,7 @@ pub fn print_kept(out: &std::path::Path, carried: &[String], kept_aside: Option<
         );
     }
     if let Some(aside) = kept_aside {
-        eprintln!(
+        note!(
             "warning: files that are not ksp's appeared in {} during the run; the previous output is kept, with them, in {}",
             out.display(),
             aside.display()

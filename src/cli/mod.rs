@@ -2,15 +2,34 @@
 //! an exit code (0 done, 1 differences or config and data errors, 2 usage, 3 rendering or
 //! writing failed).
 
+/// Prints a line of a command's output on standard output, unless `--quiet`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::cli::messages::quiet() {
+            println!($($arg)*);
+        }
+    };
+}
+
+/// Prints a note or warning on standard error, unless `--quiet` (errors are always printed).
+macro_rules! note {
+    ($($arg:tt)*) => {
+        if !$crate::cli::messages::quiet() {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
 mod diff;
 mod generate;
 mod merge;
-mod messages;
+pub mod messages;
 mod new;
 mod preview;
 mod render_part;
 mod run;
 mod sensitivity;
+mod shell;
 mod templates;
 mod validate;
 mod verify;
@@ -47,6 +66,10 @@ report per participant plus the award summary.", after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print errors only: no summaries, notes, warnings or progress (the exit code tells
+    /// the outcome).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -112,6 +135,11 @@ pub enum Command {
     RenderPart(render_part::Args),
     /// Write a synthetic season (participants.csv, responses.csv) for tests and benchmarks.
     Generate(generate::Args),
+    /// Print a shell's completion script for ksp.
+    #[command(after_help = shell::COMPLETIONS_HELP)]
+    Completions(shell::CompletionsArgs),
+    /// Print ksp's man page (roff), e.g. `ksp man > ~/.local/share/man/man1/ksp.1`.
+    Man,
 }
 
 /// How a command ended that did not fail.
@@ -135,6 +163,8 @@ pub fn execute(command: Command) -> Result<Outcome, ksp::Error> {
         Command::Templates(args) => templates::templates(args),
         Command::RenderPart(args) => render_part::render_part(args),
         Command::Generate(args) => generate::generate(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
     }
 }
 

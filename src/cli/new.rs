@@ -22,7 +22,7 @@ pub fn new(args: Args) -> Result<Outcome, ksp::Error> {
         ksp::output::write_file(&args.dir, name, &bytes)?;
     }
     let dir = args.dir.display();
-    println!("ksp: a new season in {dir}: season.toml, participants.csv, responses.csv, README.md");
-    println!("ksp: render it with `ksp run {dir}/season.toml`, or `ksp run` in {dir}");
+    say!("ksp: a new season in {dir}: season.toml, participants.csv, responses.csv, README.md");
+    say!("ksp: render it with `ksp run {dir}/season.toml`, or `ksp run` in {dir}");
     Ok(Outcome::Done)
 }

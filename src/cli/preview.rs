@@ -39,7 +39,7 @@ pub fn preview(args: Args) -> Result<Outcome, ksp::Error> {
         out: out.clone(),
     })?;
     let took = preview.render()?;
-    println!("ksp: {} rendered in {} ms", out.display(), took.as_millis());
+    say!("ksp: {} rendered in {} ms", out.display(), took.as_millis());
     if !args.watch {
         return Ok(Outcome::Done);
     }
@@ -50,14 +50,14 @@ pub fn preview(args: Args) -> Result<Outcome, ksp::Error> {
     } else {
         "looking every 100 ms"
     };
-    println!("ksp: watching the templates, the config and the input files ({how}); Ctrl-C ends");
+    say!("ksp: watching the templates, the config and the input files ({how}); Ctrl-C ends");
     loop {
         let files = watch.wait(&preview.watched());
         if let Err(e) = preview.reload(&files) {
             eprintln!("error: {e}");
         }
         match preview.render() {
-            Ok(took) => println!(
+            Ok(took) => say!(
                 "ksp: {} rendered again in {} ms",
                 out.display(),
                 took.as_millis()

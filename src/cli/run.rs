@@ -85,13 +85,13 @@ pub fn run(args: Args) -> Result<Outcome, ksp::Error> {
         only: args.only,
         emit_data: args.emit_data,
         worker: std::env::current_exe().ok(),
-        progress: true,
+        progress: !super::messages::quiet(),
         force: args.force,
         shard: args.shard,
         wait: args.wait,
     })?;
     for dir in &summary.removed_stale {
-        eprintln!(
+        note!(
             "ksp: removed {}, the staging folder of an earlier run that did not finish",
             dir.display()
         );
@@ -105,7 +105,7 @@ pub fn run(args: Args) -> Result<Outcome, ksp::Error> {
     print_summary(&summary);
     if args.timings {
         for (stage, d) in &summary.timings {
-            println!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+            say!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
         }
     }
     Ok(Outcome::Done)
@@ -118,7 +118,7 @@ fn print_summary(summary: &ksp::RunSummary) {
         .as_ref()
         .map(|s| format!(" (shard {s})"))
         .unwrap_or_default();
-    println!(
+    say!(
         "ksp: {} rows read = {} accepted + {} rejected; {}, {}; results and {}{shard} written to {} in {:.2} s",
         summary.rows_read,
         summary.rows_accepted,
@@ -130,12 +130,12 @@ fn print_summary(summary: &ksp::RunSummary) {
         total
     );
     if summary.rendered.is_empty() {
-        println!(
+        say!(
             "ksp: nothing to render: all {} documents are unchanged since the last run (--force renders them anyway)",
             summary.reused
         );
     } else {
-        println!(
+        say!(
             "ksp: {} rendered ({} with new content), {} unchanged since the last run",
             summary.rendered.len(),
             summary.changed.len(),

@@ -43,7 +43,7 @@ pub fn sensitivity(args: Args) -> Result<Outcome, ksp::Error> {
         ],
     )?;
     print!("{}", table.summary());
-    println!(
+    say!(
         "ksp: {} weightings (seed {}); sensitivity.csv and sensitivity.json in {}",
         args.runs,
         args.seed,

@@ -27,7 +27,7 @@ pub fn templates(args: Args) -> Result<Outcome, ksp::Error> {
     for (path, bytes) in files {
         ksp::output::write_file(&dir, path, bytes)?;
     }
-    println!(
+    say!(
         "ksp: {} files of the built-in templates in {}; set output.templates = \"{}\" in a season's config to use them",
         files.len(),
         dir.display(),

@@ -24,7 +24,7 @@ pub fn validate(args: Args) -> Result<Outcome, ksp::Error> {
     ksp::named_files(&checked.season)?;
     print_warnings(&checked.data.warnings);
     let ranked = checked.standings.eligible.iter().filter(|e| **e).count();
-    println!(
+    say!(
         "ksp: {} is valid: {} ({} ranked) in {}, {}",
         config.display(),
         counted(checked.data.participants.len(), "participant"),

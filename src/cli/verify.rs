@@ -14,22 +14,22 @@ pub fn verify(args: Args) -> Result<Outcome, ksp::Error> {
     let dir = args.dir.display();
     let found = ksp::output::verify(&args.dir)?;
     for path in &found.unlisted {
-        eprintln!("note: {path} is not in the manifest");
+        note!("note: {path} is not in the manifest");
     }
     if found.is_intact() {
-        println!(
+        say!(
             "ksp: {dir} is complete: all {} files of its manifest are there, unchanged",
             found.listed
         );
         return Ok(Outcome::Done);
     }
     for path in &found.missing {
-        println!("missing: {path}");
+        say!("missing: {path}");
     }
     for path in &found.changed {
-        println!("changed: {path}");
+        say!("changed: {path}");
     }
-    println!(
+    say!(
         "ksp: {dir} is not as its manifest says: {} missing, {} changed of {} files",
         found.missing.len(),
         found.changed.len(),

@@ -5,13 +5,11 @@
 
 mod cell;
 mod columns;
+mod labels;
 mod schema;
+mod workbook;
 
-use std::path::Path;
-
-use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde::Serialize;
 
 pub use cell::{Cell, Num};
@@ -512,50 +510,6 @@ impl Tables {
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("results serialize");
         bytes.push(b'\n');
         bytes
-    }
-
-    /// `results.xlsx`: one sheet per table, numbers as numbers, dated `date` so the bytes
-    /// stay the same from run to run. Sheets are written in rust_xlsxwriter's low-memory
-    /// mode: each row goes to a temporary file in `scratch` as it is written, and strings are
-    /// stored in their cells, so a big season's cells are never all held at once (holding
-    /// them took the parent process of a 5,000-participant season to 520 MB).
-    pub fn xlsx(
-        &self,
-        date: NaiveDate,
-        scratch: &Path,
-    ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut workbook = Workbook::new();
-        workbook.set_tempdir(scratch)?;
-        let stamp =
-            ExcelDateTime::from_ymd(date.year() as u16, date.month() as u8, date.day() as u8)?;
-        workbook.set_properties(
-            &DocProperties::new()
-                .set_creation_datetime(&stamp)
-                .set_author("ksp"),
-        );
-        let bold = Format::new().set_bold();
-        for sheet in self.sheets() {
-            let ws = workbook.add_worksheet_with_low_memory()?;
-            ws.set_name(sheet.name)?;
-            for (c, h) in sheet.header.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, h, &bold)?;
-            }
-            for (r, row) in sheet.rows().enumerate() {
-                let r = r as u32 + 1;
-                for (c, cell) in row.iter().enumerate() {
-                    let c = c as u16;
-                    match cell {
-                        Cell::Text(t) if !t.is_empty() => ws.write_string(r, c, t)?,
-                        Cell::Bool(b) => ws.write_boolean(r, c, *b)?,
-                        Cell::Count(n) => ws.write_number(r, c, *n as f64)?,
-                        Cell::Num(Num(Some(x))) => ws.write_number(r, c, *x)?,
-                        _ => continue,
-                    };
-                }
-            }
-            ws.set_freeze_panes(1, 0)?;
-        }
-        workbook.save_to_buffer()
     }
 }
 

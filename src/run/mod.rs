@@ -284,7 +284,7 @@ fn write_results(
         staging.write(&format!("results/{}.csv", sheet.name), &sheet.csv())?;
     }
     let xlsx = tables
-        .xlsx(date, staging.dir())
+        .xlsx(season, date, staging.dir())
         .map_err(|e| output::OutputError {
             action: "write",
             path: "results/results.xlsx".into(),

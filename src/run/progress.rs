@@ -4,6 +4,8 @@ use std::time::{Duration, Instant};
 
 /// Documents rendered so far, shown as they finish.
 pub(super) struct Progress {
+    /// Whether to show anything at all (not with `--quiet`, nor for a library caller).
+    show: bool,
     bar: Option<indicatif::ProgressBar>,
     total: usize,
     done: std::sync::atomic::AtomicUsize,
@@ -26,6 +28,7 @@ impl Progress {
             bar
         });
         Progress {
+            show,
             bar,
             total,
             done: 0.into(),
@@ -37,13 +40,14 @@ impl Progress {
         let done = self.done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
         match &self.bar {
             Some(bar) => bar.set_position(done as u64),
-            None => {
+            None if self.show => {
                 let mut last = self.last_line.lock().expect("not poisoned");
                 if last.elapsed() >= Duration::from_secs(2) && done < self.total {
                     eprintln!("ksp: rendered {done} of {} documents", self.total);
                     *last = Instant::now();
                 }
             }
+            None => {}
         }
     }
 

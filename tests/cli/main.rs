@@ -6,6 +6,7 @@ mod common;
 
 mod atomic;
 mod bad_input;
+mod fits;
 mod golden;
 mod output_folder;
 mod reports;
