@@ -188,7 +188,7 @@ pub fn analyse(
                             Measure::Wait => s.wait,
                             Measure::Handling => s.handling,
                         }?;
-                        match i.answers[t.outcome]? {
+                        match i.answers[t.outcome.0]? {
                             Answer::YesNo(yes) => Some((time, yes)),
                             _ => None,
                         }

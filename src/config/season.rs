@@ -54,6 +54,11 @@ pub struct AreaIx(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChannelIx(pub usize);
 
+/// A question's place in `Season::questions`, typed where it sits beside other indexes (an
+/// outcome, a driver, the customer-experience questions a report shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QuestionIx(pub usize);
+
 /// A checked question.
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -76,8 +81,7 @@ pub struct Question {
 /// The outcome the key drivers are correlated with (§8.4).
 #[derive(Debug, Clone)]
 pub struct Drivers {
-    /// Index into `Season::questions`.
-    pub outcome: usize,
+    pub outcome: QuestionIx,
     /// Its name in the reports' sentences.
     pub name: Texts,
 }
@@ -182,8 +186,8 @@ pub struct Threshold {
     pub id: String,
     pub title: Texts,
     pub measure: Measure,
-    /// Index into `Season::questions` (a yes/no question).
-    pub outcome: usize,
+    /// A yes/no question.
+    pub outcome: QuestionIx,
     pub channel: Option<ChannelIx>,
     pub min_group: usize,
 }
@@ -230,8 +234,8 @@ pub struct Season {
     pub questions: Vec<Question>,
     /// Index of the `wait` area, when configured.
     pub wait_area: Option<AreaIx>,
-    /// Questions shown under customer experience, as indexes into `questions`.
-    pub report_cx: Vec<usize>,
+    /// Questions shown under customer experience.
+    pub report_cx: Vec<QuestionIx>,
     pub breakdowns: Vec<Breakdown>,
     /// Columns of the responses file read for breakdowns, besides the questions.
     pub extra_columns: Vec<String>,
@@ -262,5 +266,9 @@ impl Season {
 
     pub fn area(&self, a: AreaIx) -> &Area {
         &self.areas[a.0]
+    }
+
+    pub fn question(&self, q: QuestionIx) -> &Question {
+        &self.questions[q.0]
     }
 }

@@ -352,7 +352,7 @@ impl Context<'_> {
                     id: t.id.clone(),
                     title: t.title.get(lang).to_string(),
                     measure: t.measure.as_str(),
-                    outcome: self.season.questions[t.outcome].text.get(lang).to_string(),
+                    outcome: self.season.question(t.outcome).text.get(lang).to_string(),
                     channel: t
                         .channel
                         .map(|c| self.season.channel(c).name.get(lang).to_string()),

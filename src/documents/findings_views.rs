@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Context;
 use super::chart::{Label, Plot, Tick, tick_marks};
 use super::format::{Figure, change, correlation, count, number, score};
-use crate::config::Language;
+use crate::config::{Language, QuestionIx};
 use crate::findings::{self, Finding};
 
 /// Gaps smaller than this (points) do not stand out.
@@ -189,7 +189,7 @@ impl Context<'_> {
         }
     }
 
-    fn driver_rows(&self, p: Option<usize>, priorities: &[usize]) -> Vec<DriverRow> {
+    fn driver_rows(&self, p: Option<usize>, priorities: &[QuestionIx]) -> Vec<DriverRow> {
         let lang = self.lang;
         let mut drivers: Vec<&findings::Driver> = self
             .findings
@@ -205,12 +205,12 @@ impl Context<'_> {
         drivers
             .into_iter()
             .map(|d| DriverRow {
-                code: format!("Q{}", d.question + 1),
-                text: self.season.questions[d.question].text.get(lang).to_string(),
+                code: format!("Q{}", d.question.0 + 1),
+                text: self.season.question(d.question).text.get(lang).to_string(),
                 r: correlation(d.r, lang),
                 n: count(d.n, lang),
                 gap: change(
-                    p.and_then(|p| self.findings.participants[p].questions[d.question]?.gap),
+                    p.and_then(|p| self.findings.participants[p].questions[d.question.0]?.gap),
                     lang,
                 ),
                 priority: priorities.contains(&d.question),
@@ -220,7 +220,7 @@ impl Context<'_> {
 
     pub(super) fn drivers_table(&self) -> Option<DriversTable> {
         let drivers = self.season.drivers.as_ref()?;
-        let outcome = &self.season.questions[drivers.outcome];
+        let outcome = self.season.question(drivers.outcome);
         Some(DriversTable {
             outcome: drivers.name.get(self.lang).to_string(),
             outcome_text: outcome.text.get(self.lang).to_string(),
@@ -230,14 +230,14 @@ impl Context<'_> {
 
     fn drivers_chart(&self, p: usize) -> Option<DriversChart> {
         let drivers = self.season.drivers.as_ref()?;
-        let outcome = &self.season.questions[drivers.outcome];
+        let outcome = self.season.question(drivers.outcome);
         let of = &self.findings.participants[p];
         let priorities = findings::priorities(&self.findings.drivers, of);
-        let placed: Vec<(usize, f64, f64)> = self
+        let placed: Vec<(QuestionIx, f64, f64)> = self
             .findings
             .drivers
             .iter()
-            .filter_map(|d| Some((d.question, d.r?, of.questions[d.question]?.gap?)))
+            .filter_map(|d| Some((d.question, d.r?, of.questions[d.question.0]?.gap?)))
             .collect();
         let median = findings::median_r(&self.findings.drivers)?;
         let axes = ChartAxes::around(&placed);
@@ -248,7 +248,7 @@ impl Context<'_> {
         let names: Vec<(usize, String)> = placed
             .iter()
             .enumerate()
-            .map(|(i, (q, _, _))| (i, format!("Q{}", q + 1)))
+            .map(|(i, (q, _, _))| (i, format!("Q{}", q.0 + 1)))
             .collect();
         let lang = self.lang;
         Some(DriversChart {
@@ -283,7 +283,7 @@ impl Context<'_> {
                     let r = self.findings.drivers.iter().find(|d| d.question == q)?.r;
                     Some(Priority {
                         r: correlation(r, lang),
-                        row: self.question_row(p, q)?,
+                        row: self.question_row(p, q.0)?,
                     })
                 })
                 .collect(),
@@ -299,7 +299,7 @@ struct ChartAxes {
 }
 
 impl ChartAxes {
-    fn around(placed: &[(usize, f64, f64)]) -> ChartAxes {
+    fn around(placed: &[(QuestionIx, f64, f64)]) -> ChartAxes {
         let (lo, hi) = placed
             .iter()
             .fold((1.0f64, -1.0f64), |(lo, hi), &(_, r, _)| {
@@ -360,7 +360,7 @@ mod tests {
 
     #[test]
     fn chart_axes_hold_every_driver() {
-        let axes = ChartAxes::around(&[(0, 0.34, -12.0), (1, 0.59, 3.0)]);
+        let axes = ChartAxes::around(&[(QuestionIx(0), 0.34, -12.0), (QuestionIx(1), 0.59, 3.0)]);
         assert!(
             (axes.r[0] - 0.3).abs() < 1e-12 && (axes.r[1] - 0.65).abs() < 1e-12,
             "{:?}",
@@ -369,7 +369,7 @@ mod tests {
         assert_eq!(axes.gap, [-15.0, 15.0]);
         assert_eq!(axes.y(0.0), CHART.height / 2.0);
         assert!(axes.x(0.34) > 0.0 && axes.x(0.59) < CHART.width);
-        let close = ChartAxes::around(&[(0, 0.651, -1.5), (1, 0.662, 0.8)]);
+        let close = ChartAxes::around(&[(QuestionIx(0), 0.651, -1.5), (QuestionIx(1), 0.662, 0.8)]);
         assert!(
             (close.r[0] - 0.64).abs() < 1e-12 && (close.r[1] - 0.68).abs() < 1e-12,
             "{:?}",

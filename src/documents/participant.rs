@@ -394,8 +394,8 @@ impl Context<'_> {
         self.season
             .report_cx
             .iter()
-            .map(|&qi| {
-                let q = &self.season.questions[qi];
+            .map(|&ix| {
+                let (q, qi) = (self.season.question(ix), ix.0);
                 let (value, class_mean, scale, position, class_position) = match q.kind {
                     QuestionKind::Scale => {
                         let (lo, hi) = q.scale.expect("scale questions have a scale");

@@ -2,7 +2,7 @@
 //! outcome question's value, over the season's answered inquiries where both have a value.
 
 use super::ParticipantFindings;
-use crate::config::{QuestionKind, Season};
+use crate::config::{QuestionIx, QuestionKind, Season};
 use crate::input::{Answer, Dataset};
 use crate::score::{self, Scores};
 use crate::stats;
@@ -11,19 +11,24 @@ use crate::stats;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Driver {
     /// Index into `Season::questions`.
-    pub question: usize,
+    pub question: QuestionIx,
     pub n: usize,
     pub r: Option<f64>,
 }
 
-pub fn drivers(season: &Season, data: &Dataset, scores: &Scores, outcome: usize) -> Vec<Driver> {
-    let value = |answer: Option<Answer>| match (season.questions[outcome].kind, answer?) {
+pub fn drivers(
+    season: &Season,
+    data: &Dataset,
+    scores: &Scores,
+    outcome: QuestionIx,
+) -> Vec<Driver> {
+    let value = |answer: Option<Answer>| match (season.question(outcome).kind, answer?) {
         (QuestionKind::Scale, Answer::Scale(v)) => Some(v as f64),
         (QuestionKind::YesNo, Answer::YesNo(yes)) => Some(if yes { 1.0 } else { 0.0 }),
         _ => None,
     };
     (0..season.questions.len())
-        .filter(|&q| q != outcome && !season.questions[q].report_only)
+        .filter(|&q| QuestionIx(q) != outcome && !season.questions[q].report_only)
         .map(|q| {
             let pairs: Vec<(f64, f64)> = data
                 .inquiries
@@ -32,11 +37,11 @@ pub fn drivers(season: &Season, data: &Dataset, scores: &Scores, outcome: usize)
                 .filter(|(_, s)| s.answered)
                 .filter_map(|(i, s)| {
                     let (earned, possible) = score::question_points(season, data, i, s, q)?;
-                    Some((earned / possible, value(i.answers[outcome])?))
+                    Some((earned / possible, value(i.answers[outcome.0])?))
                 })
                 .collect();
             Driver {
-                question: q,
+                question: QuestionIx(q),
                 n: pairs.len(),
                 r: stats::pearson(&pairs),
             }
@@ -54,14 +59,14 @@ pub fn median_r(drivers: &[Driver]) -> Option<f64> {
 /// Up to three questions that matter most where the participant is furthest below its class:
 /// among the stronger drivers (r at or above the median r), those with a negative gap, the
 /// largest first.
-pub fn priorities(drivers: &[Driver], findings: &ParticipantFindings) -> Vec<usize> {
+pub fn priorities(drivers: &[Driver], findings: &ParticipantFindings) -> Vec<QuestionIx> {
     let Some(median) = median_r(drivers) else {
         return Vec::new();
     };
-    let mut behind: Vec<(usize, f64)> = drivers
+    let mut behind: Vec<(QuestionIx, f64)> = drivers
         .iter()
         .filter(|d| d.r.is_some_and(|r| r >= median))
-        .filter_map(|d| Some((d.question, findings.questions[d.question]?.gap?)))
+        .filter_map(|d| Some((d.question, findings.questions[d.question.0]?.gap?)))
         .filter(|(_, gap)| *gap < 0.0)
         .collect();
     behind.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -86,7 +91,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(q, &r)| Driver {
-                question: q,
+                question: QuestionIx(q),
                 n: 10,
                 r: Some(r),
             })
@@ -96,6 +101,9 @@ mod tests {
             areas: vec![],
             questions: vec![gap(-20.0), gap(-3.0), gap(2.0), gap(-8.0), gap(-1.0)],
         };
-        assert_eq!(priorities(&drivers, &findings), vec![3, 1]);
+        assert_eq!(
+            priorities(&drivers, &findings),
+            vec![QuestionIx(3), QuestionIx(1)]
+        );
     }
 }

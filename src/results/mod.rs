@@ -126,7 +126,7 @@ fn driver_rows(season: &Season, findings: &Findings) -> Vec<DriverResult> {
         .drivers
         .iter()
         .map(|d| DriverResult {
-            question: season.questions[d.question].id.clone(),
+            question: season.question(d.question).id.clone(),
             n: d.n,
             r: Num(d.r),
         })
@@ -387,7 +387,7 @@ fn thresholds(season: &Season, analysis: &Analysis) -> Vec<ThresholdResult> {
             rows.push(ThresholdResult {
                 threshold: t.id.clone(),
                 measure: t.measure,
-                outcome: season.questions[t.outcome].id.clone(),
+                outcome: season.question(t.outcome).id.clone(),
                 channel: t
                     .channel
                     .map(|c| season.channel(c).id.clone())

@@ -2,7 +2,7 @@
 
 use super::{CheckError, CheckResult, find};
 use crate::config::raw::{QuestionKind, RawDrivers};
-use crate::config::season::{Drivers, Question};
+use crate::config::season::{Drivers, Question, QuestionIx};
 
 pub(super) fn outcome(raw: &RawDrivers, questions: &[Question]) -> CheckResult<Option<Drivers>> {
     let Some(id) = &raw.outcome else {
@@ -17,7 +17,7 @@ pub(super) fn outcome(raw: &RawDrivers, questions: &[Question]) -> CheckResult<O
         ));
     }
     Ok(Some(Drivers {
-        outcome: q,
+        outcome: QuestionIx(q),
         name: raw
             .name
             .clone()
@@ -48,7 +48,7 @@ mod tests {
         let csat = outcome("csat").unwrap().unwrap();
         assert_eq!(
             (csat.outcome, csat.name.get(crate::config::Language::En)),
-            (0, "csat")
+            (QuestionIx(0), "csat")
         );
         assert_eq!(outcome("").unwrap_err().key, "drivers.outcome");
         let misspelt = outcome("cstat").unwrap_err();

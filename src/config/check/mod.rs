@@ -14,7 +14,7 @@ mod times;
 use std::path::{Path, PathBuf};
 
 use super::raw::RawConfig;
-use super::season::{AreaIx, Season, Span};
+use super::season::{AreaIx, QuestionIx, Season, Span};
 use crate::calendar::Calendar;
 use crate::snippet::did_you_mean;
 
@@ -97,7 +97,7 @@ pub fn check(path: &Path, raw: RawConfig) -> CheckResult<Season> {
         areas,
         questions,
         wait_area,
-        report_cx,
+        report_cx: report_cx.into_iter().map(QuestionIx).collect(),
         breakdowns,
         extra_columns,
         wait_within,

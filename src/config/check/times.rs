@@ -2,7 +2,7 @@
 
 use super::{CheckError, CheckResult, find, parse_span};
 use crate::config::raw::{QuestionKind, RawThreshold, Texts};
-use crate::config::season::{Channel, ChannelIx, Question, Threshold, TimeLimit};
+use crate::config::season::{Channel, ChannelIx, Question, QuestionIx, Threshold, TimeLimit};
 
 /// Limits of `[times]` (`times.wait_within` etc.), shortest first.
 pub(super) fn limits(key: &str, list: &[String]) -> CheckResult<Vec<TimeLimit>> {
@@ -75,7 +75,7 @@ impl Threshold {
             id: t.id.clone(),
             title: t.title.clone().unwrap_or_else(|| Texts::plain(&t.id)),
             measure: t.measure,
-            outcome,
+            outcome: QuestionIx(outcome),
             channel,
             min_group: t.min_group,
         })
@@ -125,7 +125,7 @@ mod tests {
         let q = [yes_no()];
         assert_eq!(
             thresholds(&[threshold("t")], &[], &q).unwrap()[0].outcome,
-            0
+            QuestionIx(0)
         );
         let e = thresholds(&[threshold("t"), threshold("t")], &[], &q)
             .err()
