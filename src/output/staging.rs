@@ -361,3 +361,76 @@ impl Drop for Staging {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ksp output at `dir/out` whose manifest lists `results/a.csv`.
+    fn output(dir: &Path) -> PathBuf {
+        let out = dir.join("out");
+        write_file(&out, "results/a.csv", b"a").unwrap();
+        let listed = Entry {
+            path: "results/a.csv".into(),
+            sha256: String::new(),
+            size: 1,
+            input_sha256: None,
+        };
+        let manifest = Manifest::new("s", ["c", "t"], Vec::new(), vec![listed], None);
+        write_file(&out, "manifest.json", &manifest.to_bytes()).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_users_files_are_carried_into_the_new_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = output(dir.path());
+        write_file(&out, "notes/mine.txt", b"mine").unwrap();
+        let lock = OutputLock::acquire(&out, false, |_| {}).unwrap();
+        let (mut staging, _) = Staging::new(&out, &lock).unwrap();
+        staging.write("results/a.csv", b"new").unwrap();
+        assert_eq!(staging.carry_over().unwrap(), ["notes/mine.txt"]);
+        let committed = staging.commit().unwrap();
+        assert!(committed.kept_aside.is_none());
+        assert_eq!(std::fs::read(out.join("notes/mine.txt")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(out.join("results/a.csv")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_file_that_appears_after_the_carry_keeps_the_old_output_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = output(dir.path());
+        let lock = OutputLock::acquire(&out, false, |_| {}).unwrap();
+        let (mut staging, _) = Staging::new(&out, &lock).unwrap();
+        staging.write("results/a.csv", b"new").unwrap();
+        assert!(staging.carry_over().unwrap().is_empty());
+        write_file(&out, "late.txt", b"written during the run").unwrap();
+        let aside = staging.commit().unwrap().kept_aside.expect("kept aside");
+        assert_eq!(
+            std::fs::read(aside.join("late.txt")).unwrap(),
+            b"written during the run"
+        );
+        assert!(
+            aside
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("out.ksp-kept-")
+        );
+        assert_eq!(std::fs::read(out.join("results/a.csv")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_users_file_where_the_run_writes_one_is_refused_and_nothing_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = output(dir.path());
+        write_file(&out, "data/A.json", b"mine").unwrap();
+        let lock = OutputLock::acquire(&out, false, |_| {}).unwrap();
+        let (mut staging, _) = Staging::new(&out, &lock).unwrap();
+        staging.write("data/A.json", b"ksp's").unwrap();
+        let err = staging.carry_over().unwrap_err().to_string();
+        assert!(err.contains("data/A.json is not ksp's"), "{err}");
+        drop(staging);
+        assert_eq!(std::fs::read(out.join("data/A.json")).unwrap(), b"mine");
+    }
+}
