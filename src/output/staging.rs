@@ -164,8 +164,8 @@ impl Staging {
         let foreign = guard::foreign_entries(&self.target, &manifest).map_err(fail)?;
         let clashes: Vec<String> = foreign
             .iter()
-            .filter(|path| !same_file_staged(&self.target, &self.dir, path))
             .filter(|path| std::fs::symlink_metadata(self.dir.join(path)).is_ok())
+            .filter(|path| !same_file_staged(&self.target, &self.dir, path))
             .cloned()
             .collect();
         if !clashes.is_empty() {
