@@ -57,7 +57,9 @@ Examples:
   ksp validate config/ksp-2022.toml         check config and data, render nothing
   ksp preview season.toml P001 --watch      one report, rendered again on every edit
   ksp templates export my-templates         the built-in templates, to make them yours
-  ksp generate --participants 1000 --seed 7 --out /tmp/big";
+  ksp generate --participants 1000 --seed 7 --out /tmp/big
+  ksp completions bash > ~/.local/share/bash-completion/completions/ksp
+  ksp run -q                                errors only, for scripts";
 
 #[derive(Parser)]
 #[command(name = "ksp", version, about = "Runs a customer-service award season end to end: \
