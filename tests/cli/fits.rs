@@ -170,3 +170,33 @@ fn quiet_prints_errors_only() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("error:"), "errors still print");
 }
+
+/// `ksp run --help` as a terminal shows it (through `script`, which gives it a terminal), or
+/// `None` where `script` is missing.
+fn help_on_a_terminal(no_color: bool) -> Option<String> {
+    let line = format!("{} run --help", env!("CARGO_BIN_EXE_ksp"));
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm");
+    match no_color {
+        true => command.env("NO_COLOR", "1"),
+        false => command.env_remove("NO_COLOR"),
+    };
+    let o = command.output().ok().filter(|o| o.status.success())?;
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn no_color_turns_the_colours_of_the_help_off() {
+    let Some(coloured) = help_on_a_terminal(false) else {
+        return eprintln!("skipping the NO_COLOR check: `script` is not installed");
+    };
+    assert!(
+        coloured.contains('\x1b'),
+        "on a terminal the help is coloured"
+    );
+    let plain = help_on_a_terminal(true).unwrap();
+    assert!(!plain.contains('\x1b'), "NO_COLOR: {plain}");
+    assert!(plain.contains("--out"));
+}
