@@ -10,7 +10,7 @@ use crate::config::{
     Breakdown, BreakdownColumn, Category, ChannelIx, Label, MeanOf, Measure, Season, Sector, Texts,
     TimeLimit,
 };
-use crate::input::{Answer, Dataset, Inquiry};
+use crate::input::{Answer, Dataset, Inquiry, ParticipantIx};
 use crate::rank::Standings;
 use crate::score::{InquiryScore, Scores};
 use crate::stats;
@@ -139,7 +139,7 @@ pub fn analyse(
                             &mut c
                                 .members
                                 .iter()
-                                .flat_map(|&p| inquiries_of[p].iter().copied()),
+                                .flat_map(|&ParticipantIx(p)| inquiries_of[p].iter().copied()),
                         )
                     })
                     .collect(),
@@ -210,7 +210,7 @@ fn category_index(
     let key: String = match b.column {
         BreakdownColumn::Channel => return Some(inquiry.channel.0),
         BreakdownColumn::Attempts => inquiry.attempts.to_string(),
-        BreakdownColumn::Sector => match data.participants[inquiry.participant].sector {
+        BreakdownColumn::Sector => match data.participant(inquiry.participant).sector {
             Sector::Private => "private".into(),
             Sector::Public => "public".into(),
         },

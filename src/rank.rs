@@ -5,15 +5,15 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::config::{AreaIx, ChannelIx, Season};
-use crate::input::Dataset;
+use crate::input::{Dataset, ParticipantIx};
 use crate::score::{ParticipantFigures, QuestionStats, Scores};
 use crate::stats;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassFigures {
     pub class: String,
-    /// Indexes into the dataset's participants, ranked ones first by rank, then the rest by id.
-    pub members: Vec<usize>,
+    /// Ranked members first by rank, then the rest by id.
+    pub members: Vec<ParticipantIx>,
     pub n_participants: usize,
     pub n_eligible: usize,
     pub mean_total: Option<f64>,
@@ -26,7 +26,7 @@ pub struct ClassFigures {
     pub question_stats: Vec<QuestionStats>,
     /// Whether the class has enough eligible participants for a winner.
     pub has_winner: bool,
-    pub winners: Vec<usize>,
+    pub winners: Vec<ParticipantIx>,
     /// Welch's test between the winner and the runner-up; `None` when rank 1 is shared, no one
     /// is below it, or the class has no winner.
     pub too_close: Option<bool>,
@@ -50,7 +50,7 @@ pub struct Award {
     pub class: String,
     /// For best-per-channel awards.
     pub channel: Option<ChannelIx>,
-    pub participant: usize,
+    pub participant: ParticipantIx,
     pub total: Option<f64>,
     /// The figure ranked on: the total, or the channel score.
     pub score: Option<f64>,
@@ -198,10 +198,10 @@ impl Ranking<'_> {
             question_shares: question_shares(season, figures, &ranked),
             question_stats: question_stats(season, figures, &ranked),
             has_winner,
-            winners,
+            winners: winners.into_iter().map(ParticipantIx).collect(),
             too_close,
             p_value,
-            members: ranked.into_iter().chain(rest).collect(),
+            members: ranked.into_iter().chain(rest).map(ParticipantIx).collect(),
         }
     }
 
@@ -259,8 +259,8 @@ fn class_awards(classes: &[ClassFigures], figures: &[ParticipantFigures]) -> Vec
                 class: c.class.clone(),
                 channel: None,
                 participant: w,
-                total: figures[w].total,
-                score: figures[w].total,
+                total: figures[w.0].total,
+                score: figures[w.0].total,
                 too_close: c.too_close,
             })
         })
@@ -277,7 +277,7 @@ fn overall_awards(
     let tb = season.award.tie_break_area;
     let class_winners: Vec<usize> = classes
         .iter()
-        .flat_map(|c| c.winners.iter().copied())
+        .flat_map(|c| c.winners.iter().map(|w| w.0))
         .collect();
     let Some(&best) = class_winners
         .iter()
@@ -292,7 +292,7 @@ fn overall_awards(
             kind: AwardKind::OverallWinner,
             class: data.participants[w].class.clone(),
             channel: None,
-            participant: w,
+            participant: ParticipantIx(w),
             total: figures[w].total,
             score: figures[w].total,
             too_close: None,
@@ -333,7 +333,7 @@ fn channel_awards(
             kind: AwardKind::BestChannel,
             class: data.participants[p].class.clone(),
             channel: Some(ChannelIx(c)),
-            participant: p,
+            participant: ParticipantIx(p),
             total: figures[p].total,
             score: Some(top),
             too_close: None,

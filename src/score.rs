@@ -158,7 +158,7 @@ pub fn band_share(channel: &Channel, wait: i64) -> f64 {
 
 pub fn score_inquiry(season: &Season, data: &Dataset, inquiry: &Inquiry) -> InquiryScore {
     let channel = &season.channel(inquiry.channel);
-    let sector = data.participants[inquiry.participant].sector;
+    let sector = data.participant(inquiry.participant).sector;
     let wait = wait_seconds(season, channel, inquiry);
     let answered = match channel.limit {
         None => true,
@@ -229,7 +229,7 @@ pub fn question_points(
     score: &InquiryScore,
     qi: usize,
 ) -> Option<(f64, f64)> {
-    let sector = data.participants[inquiry.participant].sector;
+    let sector = data.participant(inquiry.participant).sector;
     score
         .answered
         .then(|| points(season, inquiry, sector, qi))
@@ -555,7 +555,7 @@ mod tests {
         Inquiry {
             id: "I".into(),
             line: 2,
-            participant: 0,
+            participant: crate::input::ParticipantIx(0),
             shopper_id: String::new(),
             channel: ChannelIx(channel),
             attempts: 1,

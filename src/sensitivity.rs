@@ -110,11 +110,12 @@ pub fn sensitivity(options: &Options) -> Result<Table, Error> {
     let run = |rng: &mut Rng, tally: &mut RankTally| -> Result<(), Error> {
         let season = config::parse(path, &text, &setting(options, &bounds, rng))?;
         let standings = rank::rank(&season, &data, &score::score(&season, &data));
-        let winners: Vec<&[usize]> = standings
+        let winners: Vec<Vec<usize>> = standings
             .classes
             .iter()
-            .map(|c| c.winners.as_slice())
+            .map(|c| c.winners.iter().map(|w| w.0).collect())
             .collect();
+        let winners: Vec<&[usize]> = winners.iter().map(Vec::as_slice).collect();
         tally.add(&standings.class_rank, &winners, &[]);
         Ok(())
     };
@@ -181,8 +182,8 @@ fn rows(baseline: &rank::Standings, tally: &RankTally, data: &input::Dataset) ->
         let mut class_rows: Vec<Row> = class
             .members
             .iter()
-            .filter(|&&p| baseline.eligible[p])
-            .map(|&p| row(baseline, class, tally, data, p))
+            .filter(|p| baseline.eligible[p.0])
+            .map(|&p| row(baseline, class, tally, data, p.0))
             .collect();
         class_rows.sort_by(|a, b| {
             b.wins
@@ -209,7 +210,7 @@ fn row(
         participant_id: data.participants[p].id.clone(),
         name: data.participants[p].name.clone(),
         baseline_rank: baseline.class_rank[p],
-        baseline_winner: class.winners.contains(&p),
+        baseline_winner: class.winners.contains(&input::ParticipantIx(p)),
         wins,
         win_share: wins as f64 / tally.replicates() as f64,
         best_rank: range.map(|r| r.0),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use ksp::config::{QuestionKind, Season};
 use ksp::generate::{Spec, generate};
+use ksp::input::ParticipantIx;
 use ksp::random::Rng;
 use proptest::prelude::*;
 
@@ -115,11 +116,11 @@ proptest! {
         let (firm, standings) = (&prepared.robustness.participants, &prepared.standings);
         let mut overall = 0.0;
         for class in standings.classes.iter().filter(|c| c.has_winner) {
-            let chances = class.members.iter().filter_map(|&m| firm[m].p_class_win);
+            let chances = class.members.iter().filter_map(|&ParticipantIx(m)| firm[m].p_class_win);
             let sum: f64 = chances.sum();
             prop_assert!((sum - 1.0).abs() < 1e-9, "{}: p_class_win sums to {sum}", class.class);
-            overall += class.members.iter().filter_map(|&m| firm[m].p_overall_win).sum::<f64>();
-            for &m in class.members.iter().filter(|&&m| standings.eligible[m]) {
+            overall += class.members.iter().filter_map(|&ParticipantIx(m)| firm[m].p_overall_win).sum::<f64>();
+            for &ParticipantIx(m) in class.members.iter().filter(|m| standings.eligible[m.0]) {
                 let (low, high) = (firm[m].rank_low.unwrap(), firm[m].rank_high.unwrap());
                 prop_assert!(1 <= low && low <= high && high <= class.n_eligible);
             }

@@ -10,7 +10,7 @@ use super::format::{
 use super::robustness_views::Firmness;
 use super::{Context, Methodology, SeasonInfo};
 use crate::config::{AreaIx, QuestionKind, Sector};
-use crate::input::{Answer, Inquiry};
+use crate::input::{Answer, Inquiry, ParticipantIx};
 use crate::rank::AwardKind;
 
 #[derive(Serialize)]
@@ -262,7 +262,7 @@ impl Context<'_> {
         self.standings
             .awards
             .iter()
-            .filter(|a| a.participant == p)
+            .filter(|a| a.participant == ParticipantIx(p))
             .map(|a| AwardName {
                 kind: a.kind,
                 class: a.class.clone(),

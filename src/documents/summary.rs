@@ -231,7 +231,7 @@ impl Context<'_> {
             .iter()
             .filter(|a| a.kind == kind)
             .map(|a| Winner {
-                name: self.data.participants[a.participant].name.clone(),
+                name: self.data.participant(a.participant).name.clone(),
                 class: a.class.clone(),
                 channel: a
                     .channel
@@ -260,7 +260,7 @@ impl Context<'_> {
                 rows: c
                     .members
                     .iter()
-                    .filter_map(|&p| self.class_table_row(p, c.winners.contains(&p)))
+                    .filter_map(|&p| self.class_table_row(p.0, c.winners.contains(&p)))
                     .collect(),
             })
             .collect()

@@ -9,7 +9,7 @@ pub use drivers::{Driver, drivers, median_r, priorities};
 use rayon::prelude::*;
 
 use crate::config::Season;
-use crate::input::Dataset;
+use crate::input::{Dataset, ParticipantIx};
 use crate::rank::Standings;
 use crate::score::{self, Scores};
 use crate::stats::{self, Moments};
@@ -88,11 +88,11 @@ fn class_others(
     season: &Season,
     standings: &Standings,
     moments: &[Vec<Moments>],
-    members: &[usize],
+    members: &[ParticipantIx],
 ) -> Vec<Vec<Moments>> {
     let eligible: Vec<usize> = members
         .iter()
-        .copied()
+        .map(|m| m.0)
         .filter(|&m| standings.eligible[m])
         .collect();
     season
@@ -113,10 +113,10 @@ fn class_others(
 fn eligible_places(standings: &Standings) -> Vec<usize> {
     let mut places = vec![0; standings.class_index.len()];
     for class in &standings.classes {
-        let eligible = class.members.iter().filter(|&&m| standings.eligible[m]);
+        let eligible = class.members.iter().filter(|m| standings.eligible[m.0]);
         let k = eligible.count();
         let mut next = 0;
-        for &m in &class.members {
+        for &ParticipantIx(m) in &class.members {
             places[m] = if standings.eligible[m] { next } else { k };
             next += usize::from(standings.eligible[m]);
         }

@@ -64,8 +64,7 @@ pub struct Inquiry {
     pub id: String,
     /// The inquiry's line in the responses file.
     pub line: usize,
-    /// Index into `Dataset::participants`.
-    pub participant: usize,
+    pub participant: ParticipantIx,
     pub shopper_id: String,
     pub channel: ChannelIx,
     pub attempts: u8,
@@ -135,7 +134,16 @@ pub struct Dataset {
     pub text_fixes: Vec<TextFix>,
 }
 
+/// A participant's place in `Dataset::participants`, typed where it sits beside other
+/// indexes (an inquiry's participant, a class's members and winners, an award's winner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ParticipantIx(pub usize);
+
 impl Dataset {
+    pub fn participant(&self, p: ParticipantIx) -> &Participant {
+        &self.participants[p.0]
+    }
+
     pub fn rows_accepted(&self) -> usize {
         self.participants.len() + self.inquiries.len()
     }
@@ -144,7 +152,7 @@ impl Dataset {
     pub fn inquiries_by_participant(&self) -> Vec<Vec<usize>> {
         let mut by_participant = vec![Vec::new(); self.participants.len()];
         for (index, inquiry) in self.inquiries.iter().enumerate() {
-            by_participant[inquiry.participant].push(index);
+            by_participant[inquiry.participant.0].push(index);
         }
         by_participant
     }
@@ -361,7 +369,7 @@ fn canonical(
 ) -> (Vec<Participant>, Vec<Inquiry>) {
     let mut per_participant = vec![0usize; participants.len()];
     for i in &inquiries {
-        per_participant[i.participant] += 1;
+        per_participant[i.participant.0] += 1;
     }
     let id_column = pt.headers.iter().position(|h| h == "participant_id");
     for (p, n) in participants.iter().zip(&per_participant) {
@@ -391,7 +399,7 @@ fn canonical(
         .map(|&old| slots[old].take().expect("each taken once"))
         .collect();
     for inquiry in &mut inquiries {
-        inquiry.participant = new_index[inquiry.participant];
+        inquiry.participant = ParticipantIx(new_index[inquiry.participant.0]);
     }
     (participants, inquiries)
 }

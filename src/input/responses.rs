@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::diagnostics::{Columns, Diagnostics, blank, ragged};
 use super::table::{Batch, Place, Row, Table};
 use super::values::{parse_answer, parse_timestamp, suggestion};
-use super::{Answer, Inquiry, Participant};
+use super::{Answer, Inquiry, Participant, ParticipantIx};
 use crate::config::{BreakdownColumn, ChannelIx, OnBadRow, RESERVED_COLUMNS, Season};
 use crate::glyphs::Coverage;
 
@@ -271,7 +271,7 @@ impl<'a> Responses<'a> {
         Some(Inquiry {
             id: id.to_string(),
             line: row.line,
-            participant: participant?,
+            participant: ParticipantIx(participant?),
             shopper_id: diagnostics.showable(
                 f.get(self.col("shopper_id")),
                 || f.at(self.col("shopper_id")),

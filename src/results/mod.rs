@@ -238,7 +238,7 @@ fn class(season: &Season, data: &Dataset, standings: &Standings, c: usize) -> Cl
     let winners: Vec<&str> = class
         .winners
         .iter()
-        .map(|&w| data.participants[w].id.as_str())
+        .map(|&w| data.participant(w).id.as_str())
         .collect();
     ClassResult {
         class: class.class.clone(),
@@ -262,7 +262,7 @@ fn award(season: &Season, data: &Dataset, a: &Award) -> AwardResult {
             .channel
             .map(|c| season.channel(c).id.clone())
             .unwrap_or_default(),
-        participant_id: data.participants[a.participant].id.clone(),
+        participant_id: data.participant(a.participant).id.clone(),
         total: Num(a.total),
         score: Num(a.score),
         too_close: a.too_close,

@@ -14,7 +14,7 @@ pub use observers::Observer;
 pub use resample::{RankTally, rank_by, tally_replicates};
 
 use crate::config::Season;
-use crate::input::Dataset;
+use crate::input::{Dataset, ParticipantIx};
 use crate::random::Rng;
 use crate::rank::Standings;
 use crate::score::Scores;
@@ -118,7 +118,7 @@ pub fn resampled_ranks(
             let ranked = c
                 .members
                 .iter()
-                .copied()
+                .map(|p| p.0)
                 .filter(|&p| standings.eligible[p])
                 .collect();
             (ranked, c.has_winner)
@@ -157,7 +157,7 @@ fn top_two_needed(class: &crate::rank::ClassFigures, scores: &Scores) -> Option<
         return None;
     };
     let runner_up = *class.members.get(1).filter(|_| class.n_eligible > 1)?;
-    let s = |p: usize| &scores.participants[p].scores;
+    let s = |p: ParticipantIx| &scores.participants[p.0].scores;
     funnel::inquiries_needed(s(*winner), s(runner_up))
 }
 
@@ -171,7 +171,7 @@ fn deviations<'d>(
         .iter()
         .zip(&scores.inquiries)
         .filter_map(|(i, s)| {
-            let p = i.participant;
+            let ParticipantIx(p) = i.participant;
             if !standings.eligible[p] || !s.answered || i.shopper_id.is_empty() {
                 return None;
             }
