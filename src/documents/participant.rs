@@ -83,21 +83,21 @@ pub struct PreviousFigures {
     pub rank: Option<usize>,
 }
 
+/// An area's figures; its name, weight and questions' texts are `methodology.areas[i]`, in
+/// the same order, so each is sent once.
 #[derive(Serialize)]
 pub struct AreaRow {
     pub id: String,
-    pub name: String,
-    /// The area's weight is `methodology.areas[i].weight`, in the same order.
     pub score: Figure,
     pub class_mean: Figure,
     pub class_best: Figure,
     pub questions: Vec<QuestionRow>,
 }
 
+/// A question's share of points; its code and text are `methodology.areas[i].questions[j]`,
+/// in the same order.
 #[derive(Serialize)]
 pub struct QuestionRow {
-    pub code: String,
-    pub text: String,
     pub share: Figure,
     pub class_mean: Figure,
 }
@@ -319,7 +319,6 @@ impl Context<'_> {
             .enumerate()
             .map(|(a, area)| AreaRow {
                 id: area.id.clone(),
-                name: area.name.get(lang).to_string(),
                 score: score(f.areas[a], lang),
                 class_mean: score(class.mean_areas[a], lang),
                 class_best: score(class.best_areas[a], lang),
@@ -328,9 +327,7 @@ impl Context<'_> {
                     .iter()
                     .enumerate()
                     .filter(|(_, q)| q.area == Some(AreaIx(a)))
-                    .map(|(qi, q)| QuestionRow {
-                        code: format!("Q{}", qi + 1),
-                        text: q.text.get(lang).to_string(),
+                    .map(|(qi, _)| QuestionRow {
                         share: score(f.questions[qi], lang),
                         class_mean: score(class.question_shares[qi], lang),
                     })
