@@ -85,6 +85,10 @@ with your own files, in the same columns.
 
 Then set `output.templates = "templates"` in season.toml. `ksp --help` lists every command;
 `ksp run --help` every option of a run.
+
+`out/` is ksp's: each run replaces it as a whole (files you put there are carried into the
+new output). ksp refuses to write its output into this folder itself, or into any folder it
+did not write, so nothing of yours is ever replaced.
 "#
     )
 }
