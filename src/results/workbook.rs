@@ -26,6 +26,8 @@ struct Formats {
     header: Format,
     wrap: Format,
     date: Format,
+    /// A flag as TRUE or FALSE in every spreadsheet (LibreOffice shows a bare boolean as 1/0).
+    flag: Format,
     count: Format,
     score: Format,
     share: Format,
@@ -41,6 +43,7 @@ impl Formats {
             header: Format::new().set_bold(),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             date: number("yyyy-mm-dd").set_align(FormatAlign::Left),
+            flag: number("\"TRUE\";\"TRUE\";\"FALSE\""),
             count: number("0"),
             score: number("0.0"),
             share: number("0.0%"),
@@ -121,7 +124,7 @@ fn table(ws: &mut Worksheet, sheet: &Sheet, formats: &Formats) -> Result<(), Xls
                     ws.write_string_with_format(r, col, t, &formats.wrap)?
                 }
                 Cell::Text(t) => ws.write_string(r, col, t)?,
-                Cell::Bool(b) => ws.write_boolean(r, col, *b)?,
+                Cell::Bool(b) => ws.write_boolean_with_format(r, col, *b, &formats.flag)?,
                 Cell::Count(n) => ws.write_number_with_format(r, col, *n as f64, &formats.count)?,
                 Cell::Num(Num(Some(x))) => match formats.of(kind) {
                     Some(format) => ws.write_number_with_format(r, col, *x, format)?,

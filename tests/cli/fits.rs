@@ -74,6 +74,7 @@ fn the_workbook_reads_as_it_opens_formats_filters_widths_and_an_about_sheet() {
         ("class_rank", "0"),
         ("wait_median_phone", "0"),
         ("name", "General"),
+        ("eligible", "\"TRUE\";\"TRUE\";\"FALSE\""),
     ] {
         assert_eq!(formats[column], format, "participants.{column}");
     }
