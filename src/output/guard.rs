@@ -121,8 +121,8 @@ pub enum Found {
 /// output: it is not an input, does not hold one, does not hold the current folder, and is
 /// absent, empty or ksp's.
 pub fn check_target(target: &Path, inputs: &[Input]) -> Result<Found, Refusal> {
-    check_inputs(target, inputs, true)?;
     let resolved = resolve(target);
+    check_inputs(target, &resolved, inputs, true)?;
     let here = std::env::current_dir().map(|d| resolve(&d));
     if here.is_ok_and(|here| here.starts_with(&resolved)) {
         return Err(Refusal::HoldsCurrentFolder(target.to_path_buf()));
@@ -130,17 +130,21 @@ pub fn check_target(target: &Path, inputs: &[Input]) -> Result<Found, Refusal> {
     inspect(target)
 }
 
-/// That `target` is no input and lies inside no folder input; and for a folder `target`,
-/// that it holds no input.
-fn check_inputs(target: &Path, inputs: &[Input], folder: bool) -> Result<(), Refusal> {
-    let resolved = resolve(target);
+/// That `target` (`resolved`: where it really is) is no input and lies inside no folder
+/// input; and for a folder `target`, that it holds no input.
+fn check_inputs(
+    target: &Path,
+    resolved: &Path,
+    inputs: &[Input],
+    folder: bool,
+) -> Result<(), Refusal> {
     for input in inputs {
         let input_path = resolve(&input.path);
         let (target, what, path) = (target.to_path_buf(), input.what.clone(), input.path.clone());
         if input_path == resolved {
             return Err(Refusal::IsInput { target, what });
         }
-        if folder && input_path.starts_with(&resolved) {
+        if folder && input_path.starts_with(resolved) {
             return Err(Refusal::HoldsInput {
                 target,
                 what,
@@ -200,7 +204,7 @@ pub fn inspect(target: &Path) -> Result<Found, Refusal> {
 /// A file `path` that a command replaces (`ksp preview --out`): not an input nor inside a
 /// folder input, and if it exists, a PDF.
 pub fn check_file_target(path: &Path, inputs: &[Input]) -> Result<(), Refusal> {
-    check_inputs(path, inputs, false)?;
+    check_inputs(path, &resolve(path), inputs, false)?;
     match std::fs::symlink_metadata(path) {
         Err(_) => Ok(()),
         Ok(meta) if meta.is_dir() => Err(Refusal::NotAPdf(path.to_path_buf())),

@@ -64,6 +64,15 @@ struct RowMap<'a> {
     key: Option<String>,
 }
 
+/// The methods of a row serializer for values that are not rows: each is refused.
+macro_rules! not_a_row {
+    ($($method:ident($($arg:ty)?)),* $(,)?) => {
+        $(fn $method(self $(, _: $arg)?) -> Result<(), NotACell> {
+            not_a_cell("a row")
+        })*
+    };
+}
+
 impl<'a> ser::Serializer for RowSerializer<'a> {
     type Ok = ();
     type Error = NotACell;
@@ -86,50 +95,11 @@ impl<'a> ser::Serializer for RowSerializer<'a> {
         self.serialize_struct("", 0)
     }
 
-    fn serialize_bool(self, _: bool) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_char(self, _: char) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_str(self, _: &str) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), NotACell> {
-        not_a_cell("a row")
-    }
-    fn serialize_none(self) -> Result<(), NotACell> {
-        not_a_cell("a row")
+    not_a_row! {
+        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
+        serialize_i64(i64), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
+        serialize_u64(u64), serialize_f32(f32), serialize_f64(f64), serialize_char(char),
+        serialize_str(&str), serialize_bytes(&[u8]), serialize_none(),
     }
     fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), NotACell> {
         not_a_cell("a row")

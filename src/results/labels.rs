@@ -21,7 +21,7 @@ pub enum Kind {
     Seconds,
 }
 
-const TEXT: [&str; 17] = [
+const TEXT: [&str; 19] = [
     "participant_id",
     "name",
     "class",
@@ -39,9 +39,11 @@ const TEXT: [&str; 17] = [
     "scope_id",
     "category",
     "measure",
+    "threshold",
+    "outcome",
 ];
 const FLAGS: [&str; 5] = ["eligible", "too_close", "flagged", "best", "significant"];
-const COUNTS: [&str; 13] = [
+const COUNTS: [&str; 14] = [
     "n_inquiries",
     "n_answered",
     "class_rank",
@@ -55,6 +57,7 @@ const COUNTS: [&str; 13] = [
     "below_n",
     "below_yes",
     "above_n",
+    "above_yes",
 ];
 const SHARES: [&str; 5] = [
     "p_class_win",
@@ -76,9 +79,9 @@ const SECONDS: [&str; 6] = [
 pub fn kind(column: &str) -> Kind {
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| column.starts_with(p));
     match column {
-        c if TEXT.contains(&c) || c == "threshold" || c == "outcome" => Kind::Text,
+        c if TEXT.contains(&c) => Kind::Text,
         c if FLAGS.contains(&c) => Kind::Flag,
-        c if COUNTS.contains(&c) || c == "above_yes" || starts(&["n_"]) => Kind::Count,
+        c if COUNTS.contains(&c) || starts(&["n_"]) => Kind::Count,
         "p_value" => Kind::PValue,
         "r" | "z" => Kind::Correlation,
         c if SHARES.contains(&c) => Kind::Share,
